@@ -1,0 +1,159 @@
+"""Bytes or files in any common container/codec -> `Audio`, through PyAV (FFmpeg)."""
+
+from __future__ import annotations
+
+import io
+import logging
+import wave
+from pathlib import Path
+
+import av
+import numpy as np
+
+from parley.domain.audio import Audio, AudioEncoding, FloatArray, RawAudioFormat
+from parley.errors import EmptyAudio, InvalidArgument, InvalidAudio
+
+logger = logging.getLogger(__name__)
+
+_RAW_DEMUXERS = {
+    AudioEncoding.LINEAR16: ("s16le", 2),
+    AudioEncoding.MULAW: ("mulaw", 1),
+    AudioEncoding.ALAW: ("alaw", 1),
+}
+_LAYOUTS = {1: "mono", 2: "stereo"}
+MIN_SAMPLE_RATE = 8000
+MAX_SAMPLE_RATE = 192000
+MAX_CHANNELS = 8
+# A header may round its duration; less than this shortfall is not called truncation.
+_TRUNCATION_TOLERANCE_S = 0.25
+
+
+def decode_audio(
+    source: bytes | Path,
+    *,
+    raw: RawAudioFormat | None = None,
+    expect_rate: int | None = None,
+    expect_channels: int | None = None,
+) -> Audio:
+    """Decode `source`. With `raw`, the bytes are headerless samples in that format;
+    otherwise the container is detected, and `expect_*` (what a caller declared) must
+    agree with its header."""
+    data = source.read_bytes() if isinstance(source, Path) else source
+    if not data:
+        raise EmptyAudio("the audio is empty (0 bytes)", field="audio")
+    audio = _demux(data, None, {}) if raw is None else _decode_raw(data, raw)
+    if audio.frames == 0:
+        raise EmptyAudio("the audio holds no samples", field="audio")
+    if raw is None:
+        _check_declared(audio, expect_rate, expect_channels)
+    return audio
+
+
+def _decode_raw(data: bytes, fmt: RawAudioFormat) -> Audio:
+    if not MIN_SAMPLE_RATE <= fmt.sample_rate <= MAX_SAMPLE_RATE:
+        raise InvalidArgument(
+            f"sample rate {fmt.sample_rate} Hz is outside {MIN_SAMPLE_RATE}-{MAX_SAMPLE_RATE} Hz",
+            field="sample_rate",
+        )
+    if not 1 <= fmt.channels <= MAX_CHANNELS:
+        raise InvalidArgument(f"channel count {fmt.channels} is not supported", field="channels")
+    demuxer, width = _RAW_DEMUXERS[fmt.encoding]
+    if len(data) % (width * fmt.channels):
+        raise InvalidAudio(
+            f"{fmt.encoding.upper()} audio of {len(data)} bytes is not a whole number of "
+            f"{fmt.channels}-channel frames (truncated?)",
+            field="audio",
+        )
+    layout = _LAYOUTS.get(fmt.channels, f"{fmt.channels}c")
+    options = {"sample_rate": str(fmt.sample_rate), "ch_layout": layout}
+    return _demux(data, demuxer, options)
+
+
+def _demux(data: bytes, fmt: str | None, options: dict[str, str]) -> Audio:
+    try:
+        with av.open(io.BytesIO(data), mode="r", format=fmt, options=options) as container:
+            if not container.streams.audio:
+                raise InvalidAudio("the file holds no audio stream", field="audio")
+            stream = container.streams.audio[0]
+            rate = stream.codec_context.sample_rate
+            if not rate:
+                raise InvalidAudio("the audio stream declares no sample rate", field="audio")
+            chunks = _decode_frames(container, stream)
+            samples = np.concatenate(chunks, axis=1) if chunks else _no_samples(stream)
+            name = "raw" if fmt else container.format.name.split(",")[0]
+            audio = Audio(samples, rate, codec=stream.codec_context.name, container=name)
+            announced = None if fmt else _announced_frames(data, container, rate)
+    except InvalidAudio:
+        raise
+    except (av.error.FFmpegError, EOFError, ValueError) as exc:
+        raise InvalidAudio(
+            f"the data is not readable audio ({_reason(exc)})", field="audio"
+        ) from exc
+    if announced is not None and audio.frames < announced - _TRUNCATION_TOLERANCE_S * rate:
+        raise InvalidAudio(
+            f"the {name} audio is truncated or corrupt: its header announces "
+            f"{announced / rate:.2f} s but only {audio.duration:.2f} s could be decoded",
+            field="audio",
+        )
+    return audio
+
+
+def _decode_frames(
+    container: av.container.InputContainer, stream: av.AudioStream
+) -> list[FloatArray]:
+    """All frames as planar float32, shape (channels, n) each."""
+    resampler = av.AudioResampler(format="fltp", layout=stream.codec_context.layout, rate=None)
+    chunks: list[FloatArray] = []
+    for frame in container.decode(stream):
+        frame.pts = None
+        for out in resampler.resample(frame):
+            chunks.append(out.to_ndarray().astype(np.float32, copy=False))
+    for out in resampler.resample(None):
+        chunks.append(out.to_ndarray().astype(np.float32, copy=False))
+    return chunks
+
+
+def _no_samples(stream: av.AudioStream) -> FloatArray:
+    return np.zeros((max(stream.codec_context.channels, 1), 0), dtype=np.float32)
+
+
+def _announced_frames(data: bytes, container: av.container.InputContainer, rate: int) -> int | None:
+    """Frames the header promises, where it promises any."""
+    name = container.format.name
+    if name == "wav":
+        # FFmpeg sizes WAV audio by the bytes present; the RIFF header says what was written.
+        return _wav_header_frames(data)
+    if name == "ogg" or container.duration is None:
+        # Ogg's duration comes from the last page actually present: it cannot reveal loss.
+        return None
+    return int(container.duration * rate / av.time_base)
+
+
+def _wav_header_frames(data: bytes) -> int | None:
+    try:
+        with wave.open(io.BytesIO(data)) as reader:
+            frames = reader.getnframes()
+    except (wave.Error, EOFError):
+        return None
+    # Streaming writers leave the size unset (0 or 0xFFFFFFFF): nothing to check then.
+    return frames if 0 < frames < 0xFFFFFFFF // 8 else None
+
+
+def _check_declared(audio: Audio, rate: int | None, channels: int | None) -> None:
+    if rate is not None and rate != audio.sample_rate:
+        raise InvalidArgument(
+            f"sample rate {rate} Hz does not match the {audio.sample_rate} Hz "
+            f"in the {audio.container} header",
+            field="sample_rate",
+        )
+    if channels is not None and channels != audio.channels:
+        raise InvalidArgument(
+            f"channel count {channels} does not match the {audio.channels} channel(s) "
+            f"in the {audio.container} header",
+            field="channels",
+        )
+
+
+def _reason(exc: BaseException) -> str:
+    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return str(text).rstrip(".").lower()

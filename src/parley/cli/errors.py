@@ -1,0 +1,44 @@
+"""Exit codes and one-line messages that scripts can rely on."""
+
+from __future__ import annotations
+
+import sys
+from typing import NoReturn
+
+import typer
+
+from parley.errors import ErrorCode, ParleyError
+
+EXIT_FAILURE = 1
+EXIT_USAGE = 2  # what click uses for a bad command line
+EXIT_INVALID_INPUT = 3
+EXIT_NOT_FOUND = 4
+EXIT_UNAVAILABLE = 5
+
+_EXIT_CODES = {
+    ErrorCode.INVALID_ARGUMENT: EXIT_INVALID_INPUT,
+    ErrorCode.NOT_FOUND: EXIT_NOT_FOUND,
+    ErrorCode.FAILED_PRECONDITION: EXIT_UNAVAILABLE,
+}
+
+
+def exit_code(error: ParleyError) -> int:
+    return _EXIT_CODES.get(error.code, EXIT_FAILURE)
+
+
+def report(error: ParleyError | OSError, subject: str | None = None) -> int:
+    """Print `parley: error: [subject: ]message` on stderr; return the exit code."""
+    message = error.message if isinstance(error, ParleyError) else (error.strerror or str(error))
+    prefix = f"{subject}: " if subject else ""
+    print(f"parley: error: {prefix}{message}", file=sys.stderr)
+    if isinstance(error, ParleyError):
+        return exit_code(error)
+    return (
+        EXIT_INVALID_INPUT
+        if isinstance(error, FileNotFoundError | IsADirectoryError)
+        else EXIT_FAILURE
+    )
+
+
+def fail(error: ParleyError | OSError, subject: str | None = None) -> NoReturn:
+    raise typer.Exit(report(error, subject))

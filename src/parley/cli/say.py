@@ -1,0 +1,82 @@
+"""`parley say TEXT -o OUT`"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from parley.cli.context import services
+from parley.cli.errors import fail
+from parley.domain.speech import AudioFormat, SynthesisOptions
+from parley.errors import InvalidArgument, ParleyError
+
+_BY_SUFFIX = {
+    ".wav": AudioFormat.WAV,
+    ".mp3": AudioFormat.MP3,
+    ".ogg": AudioFormat.OGG_OPUS,
+    ".opus": AudioFormat.OGG_OPUS,
+    ".flac": AudioFormat.FLAC,
+    ".pcm": AudioFormat.PCM,
+    ".raw": AudioFormat.PCM,
+    ".ulaw": AudioFormat.MULAW,
+    ".alaw": AudioFormat.ALAW,
+}
+
+
+def say(
+    ctx: typer.Context,
+    text: Annotated[str | None, typer.Argument(help="What to say.")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="Read the text from a file ('-': stdin).")
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Where to write the audio ('-': stdout).")
+    ] = Path("-"),
+    voice: Annotated[str | None, typer.Option(help="Voice name (see `parley models`).")] = None,
+    rate: Annotated[float, typer.Option(help="Speaking rate, 0.25-4.0.")] = 1.0,
+    fmt: Annotated[
+        AudioFormat | None,
+        typer.Option("--format", help="Default: from the file suffix, else wav."),
+    ] = None,
+    sample_rate: Annotated[
+        int | None, typer.Option(help="Output sample rate (default: the voice's).")
+    ] = None,
+) -> None:
+    """Speak text into an audio file; the result is also kept in the history."""
+    try:
+        spoken = _text(text, file)
+        options = SynthesisOptions(
+            voice=voice,
+            rate=rate,
+            format=fmt or _BY_SUFFIX.get(out.suffix.lower(), AudioFormat.WAV),
+            sample_rate=sample_rate,
+        )
+    except (ParleyError, OSError) as error:
+        fail(error, str(file) if file else None)
+    with services(ctx) as built:
+        try:
+            result = built.synthesis.synthesize(spoken, options)
+            if str(out) == "-":
+                sys.stdout.buffer.write(result.audio)
+                sys.stdout.buffer.flush()
+            else:
+                out.write_bytes(result.audio)
+        except (ParleyError, OSError) as error:
+            fail(error)
+    if str(out) != "-":
+        print(
+            f"{out}: {result.record.duration:.2f} s, {result.record.voice}, id {result.record.id}",
+            file=sys.stderr,
+        )
+
+
+def _text(text: str | None, file: Path | None) -> str:
+    if (text is None) == (file is None):
+        raise InvalidArgument("give the text either as an argument or with --file", field="text")
+    if file is None:
+        assert text is not None
+        return text
+    return sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")

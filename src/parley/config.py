@@ -1,0 +1,54 @@
+"""All settings in one tree, read once in an entry point and passed down.
+
+Every field can be set from the environment as PARLEY_<NAME> (e.g. PARLEY_DATA_DIR).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from parley.engines.device import Device
+from parley.engines.registry import EngineSettings
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "parley"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PARLEY_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    database_url: str | None = Field(
+        default=None, description="any SQLAlchemy URL; default: SQLite in data_dir"
+    )
+    device: Device = "auto"
+    compute_type: str = Field(default="auto", description="CTranslate2 type; auto: int8/float16")
+    workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    cpu_threads: int = Field(default=1, ge=1, description="threads per inference worker")
+    default_model: str = "whisper-base"
+    default_voice: str = "en_US-joe-medium"
+    max_chunk_seconds: float = Field(default=300.0, ge=30.0, description="long audio splits")
+    model_idle_seconds: float | None = Field(default=900.0, description="unload after idle")
+    profanity_words: Path | None = Field(default=None, description="extra words to mask")
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'parley.db'}"
+
+    @property
+    def audio_dir(self) -> Path:
+        return self.data_dir / "audio"
+
+    def engine_settings(self) -> EngineSettings:
+        return EngineSettings(
+            cache_dir=self.data_dir / "models",
+            device=self.device,
+            compute_type=self.compute_type,
+            cpu_threads=self.cpu_threads,
+        )

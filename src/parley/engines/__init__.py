@@ -1,0 +1,1 @@
+"""Speech engines behind Protocols, their registry, model cache and worker processes."""

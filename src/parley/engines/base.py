@@ -1,0 +1,43 @@
+"""The contracts every engine keeps: PCM arrays and domain types in, domain types out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from parley.domain.audio import FloatArray, Span
+from parley.domain.speech import SynthesizedChunk, Voice
+from parley.domain.transcript import PhraseHint, Task, Transcript
+
+
+@dataclass(frozen=True)
+class DecodeRequest:
+    """One decode of one channel. `speech` carries spans already found by a VAD, relative
+    to the samples given; None lets the engine find them."""
+
+    language: str | None = None
+    task: Task = Task.TRANSCRIBE
+    alternatives: int = 1
+    phrases: tuple[PhraseHint, ...] = ()
+    speech: tuple[Span, ...] | None = None
+
+
+class SpeechToText(Protocol):
+    name: str
+    sample_rate: int
+    languages: frozenset[str]
+
+    def transcribe(self, samples: FloatArray, request: DecodeRequest) -> Transcript:
+        """Recognize mono `samples` at `sample_rate`; segments split at pauses, in order."""
+        ...
+
+
+class TextToSpeech(Protocol):
+    name: str
+
+    def voices(self) -> list[Voice]: ...
+
+    def synthesize(self, text: str, voice: str, rate: float) -> Iterator[SynthesizedChunk]:
+        """Speak `text` (already normalized), one chunk per sentence as each is ready."""
+        ...

@@ -1,0 +1,168 @@
+"""Whisper through faster-whisper (CTranslate2): int8 on CPU, CUDA when present."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from parley.audio.vad import VAD_SAMPLE_RATE, speech_spans, widen
+from parley.domain.audio import FloatArray, Span
+from parley.domain.transcript import Alternative, Segment, Transcript, Word
+from parley.engines.base import DecodeRequest
+from parley.engines.stt import nbest
+from parley.engines.stt.phrase_bias import PhraseBooster, words_of
+from parley.engines.stt.segmenting import DecodedWord, split_at_pauses
+from parley.errors import UnsupportedLanguage
+
+logger = logging.getLogger(__name__)
+
+# Speech spans are padded and joined like faster-whisper's own VAD filter does, so that
+# word edges are kept and short pauses stay inside one decoding window.
+SPAN_PAD_SECONDS = 0.4
+SPAN_BRIDGE_SECONDS = 2.0
+# Padding around a segment when its audio is decoded again (phrases, alternatives).
+NBEST_PAD_SECONDS = 0.2
+MAX_WINDOW_SECONDS = 30.0
+
+
+class WhisperEngine:
+    sample_rate = VAD_SAMPLE_RATE
+
+    def __init__(
+        self,
+        name: str,
+        model_dir: Path,
+        languages: frozenset[str],
+        *,
+        device: str,
+        compute_type: str,
+        cpu_threads: int,
+        beam_size: int = 5,
+    ) -> None:
+        from faster_whisper import WhisperModel
+
+        self.name = name
+        self.languages = languages
+        self._beam_size = beam_size
+        self._model = WhisperModel(
+            str(model_dir), device=device, compute_type=compute_type, cpu_threads=cpu_threads
+        )
+        self._booster = PhraseBooster(self._model)
+
+    def transcribe(self, samples: FloatArray, request: DecodeRequest) -> Transcript:
+        started = time.perf_counter()
+        duration = samples.shape[0] / self.sample_rate
+        language = self._language(request.language)
+        found = request.speech if request.speech is not None else speech_spans(samples)
+        spans = widen(found, SPAN_PAD_SECONDS, SPAN_BRIDGE_SECONDS, duration)
+        segments: list[Segment] = []
+        if spans:
+            segments, language = self._decode(samples, spans, language, request)
+        return Transcript(
+            segments=tuple(segments),
+            language=language or "und",
+            duration=duration,
+            model=self.name,
+            inference_seconds=time.perf_counter() - started,
+        )
+
+    def _language(self, requested: str | None) -> str | None:
+        if requested is None:
+            return None if len(self.languages) > 1 else next(iter(self.languages))
+        if requested not in self.languages:
+            raise UnsupportedLanguage(
+                f"model {self.name} does not recognize language {requested!r}", field="language"
+            )
+        return requested
+
+    def _decode(
+        self,
+        samples: FloatArray,
+        spans: Sequence[Span],
+        language: str | None,
+        request: DecodeRequest,
+    ) -> tuple[list[Segment], str]:
+        from faster_whisper.transcribe import restore_speech_timestamps
+
+        chunks = [
+            {"start": int(s.start * self.sample_rate), "end": int(s.end * self.sample_rate)}
+            for s in spans
+        ]
+        packed = np.concatenate([samples[c["start"] : c["end"]] for c in chunks])
+        raw, info = self._model.transcribe(
+            packed,
+            language=language,
+            task=request.task.value,
+            beam_size=self._beam_size,
+            vad_filter=False,
+            word_timestamps=True,
+        )
+        decoded = list(restore_speech_timestamps(raw, chunks, self.sample_rate))
+        segments = split_at_pauses(_words(decoded, len(samples) / self.sample_rate), info.language)
+        if request.phrases or request.alternatives > 1:
+            tokenizer = self._tokenizer(info.language, request)
+            segments = [self._refine(samples, s, request, tokenizer) for s in segments]
+        return segments, info.language
+
+    def _tokenizer(self, language: str, request: DecodeRequest) -> Any:
+        from faster_whisper.tokenizer import Tokenizer
+
+        multilingual = self._model.model.is_multilingual
+        return Tokenizer(
+            self._model.hf_tokenizer, multilingual, task=request.task.value, language=language
+        )
+
+    def _refine(
+        self, samples: FloatArray, segment: Segment, request: DecodeRequest, tokenizer: Any
+    ) -> Segment:
+        """Phrase boosting and n-best readings, on the segment's own audio."""
+        start = max(0.0, segment.start - NBEST_PAD_SECONDS)
+        end = min(segment.end + NBEST_PAD_SECONDS, start + MAX_WINDOW_SECONDS)
+        window = samples[int(start * self.sample_rate) : int(end * self.sample_rate)]
+        if request.phrases:
+            segment = self._booster.apply(segment, window, start, request.phrases, tokenizer)
+        if request.alternatives > 1:
+            found = nbest.readings(self._model, window, tokenizer, request.alternatives + 1)
+            segment = _with_alternatives(segment, found, request.alternatives)
+        return segment
+
+
+def _words(decoded: Iterable[Any], duration: float) -> list[DecodedWord]:
+    words: list[DecodedWord] = []
+    for segment in decoded:
+        first = True
+        for w in segment.words or ():
+            text = w.word.strip()
+            if not text:
+                continue
+            start = min(max(0.0, float(w.start)), duration)
+            end = min(max(start, float(w.end)), duration)
+            word = Word(text, round(start, 3), round(end, 3), round(float(w.probability), 4))
+            words.append(DecodedWord(word, first))
+            first = False
+    return words
+
+
+def _with_alternatives(segment: Segment, found: list[tuple[str, float]], count: int) -> Segment:
+    """The full-context reading stays first. The others follow in beam order, each with
+    the first's confidence scaled by its likelihood relative to the beam's best."""
+    best = segment.best
+    top = found[0][1] if found else 0.0
+    seen = {words_of(best.text)}
+    merged = [best]
+    for text, logprob in found:
+        key = words_of(text)
+        if key in seen:
+            continue
+        seen.add(key)
+        confidence = min(merged[-1].confidence, best.confidence * math.exp(logprob - top))
+        merged.append(Alternative(text, round(confidence, 4)))
+        if len(merged) == count:
+            break
+    return Segment(segment.start, segment.end, tuple(merged), segment.language, segment.channel)

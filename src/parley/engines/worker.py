@@ -1,0 +1,39 @@
+"""What runs inside an inference worker (a process of the pool, or the caller's thread).
+
+Each worker keeps its own model cache; it is built by `init_worker`, never at import.
+"""
+
+from __future__ import annotations
+
+from parley.domain.audio import FloatArray
+from parley.domain.transcript import Transcript
+from parley.engines.base import DecodeRequest, SpeechToText
+from parley.engines.cache import ModelCache
+from parley.engines.registry import EngineSettings, model_spec
+
+_models: ModelCache[SpeechToText] | None = None
+
+
+def init_worker(settings: EngineSettings, idle_seconds: float | None = None) -> None:
+    global _models  # noqa: PLW0603 - one cache per worker process, made here on purpose
+    _models = ModelCache(lambda name: model_spec(name).load(settings), idle_seconds)
+
+
+def _cache() -> ModelCache[SpeechToText]:
+    if _models is None:
+        raise RuntimeError("init_worker() was not called in this worker")
+    return _models
+
+
+def transcribe(model: str, samples: FloatArray, request: DecodeRequest) -> Transcript:
+    with _cache().use(model) as engine:
+        return engine.transcribe(samples, request)
+
+
+def warm(models: list[str]) -> list[str]:
+    """Load models ahead of the first request; returns what is loaded."""
+    cache = _cache()
+    for name in models:
+        with cache.use(name):
+            pass
+    return cache.loaded()

@@ -1,0 +1,83 @@
+"""One error tree for the whole product; each transport maps `code` to its own statuses."""
+
+from __future__ import annotations
+
+import enum
+
+
+class ErrorCode(enum.StrEnum):
+    INVALID_ARGUMENT = "invalid_argument"
+    NOT_FOUND = "not_found"
+    RESOURCE_EXHAUSTED = "resource_exhausted"
+    FAILED_PRECONDITION = "failed_precondition"
+    CANCELLED = "cancelled"
+    INTERNAL = "internal"
+
+
+class ParleyError(Exception):
+    """Base of every error Parley raises on purpose. `field` names the input at fault."""
+
+    code: ErrorCode = ErrorCode.INTERNAL
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidArgument(ParleyError):
+    code = ErrorCode.INVALID_ARGUMENT
+
+
+class InvalidAudio(InvalidArgument):
+    """The audio cannot be decoded: corrupt, truncated, not audio, or contradicts its header."""
+
+
+class EmptyAudio(InvalidAudio):
+    """The audio holds no samples at all."""
+
+
+class UnsupportedEncoding(InvalidArgument):
+    """A codec or encoding Parley cannot read or write."""
+
+
+class UnknownModel(InvalidArgument):
+    pass
+
+
+class UnknownVoice(InvalidArgument):
+    pass
+
+
+class UnsupportedLanguage(InvalidArgument):
+    pass
+
+
+class NotFound(ParleyError):
+    code = ErrorCode.NOT_FOUND
+
+
+class TooLarge(ParleyError):
+    code = ErrorCode.RESOURCE_EXHAUSTED
+
+
+class ModelUnavailable(ParleyError):
+    """A model's package is missing or its files cannot be loaded."""
+
+    code = ErrorCode.FAILED_PRECONDITION
+
+
+__all__ = [
+    "EmptyAudio",
+    "ErrorCode",
+    "InvalidArgument",
+    "InvalidAudio",
+    "ModelUnavailable",
+    "NotFound",
+    "ParleyError",
+    "TooLarge",
+    "UnknownModel",
+    "UnknownVoice",
+    "UnsupportedEncoding",
+    "UnsupportedLanguage",
+]

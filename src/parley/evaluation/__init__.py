@@ -1,0 +1,1 @@
+"""Scoring transcripts against references."""

@@ -1,0 +1,1 @@
+"""Orchestration: decode -> VAD -> engines -> post-processing -> store. No wire formats."""

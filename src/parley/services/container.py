@@ -1,0 +1,44 @@
+"""Builds the services from settings; entry points call this once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from parley.config import Settings
+from parley.engines.pool import EnginePool
+from parley.services.profanity import ProfanityFilter
+from parley.services.synthesis import SynthesisService
+from parley.services.transcription import TranscriptionService
+from parley.store import Store
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    pool: EnginePool
+    transcription: TranscriptionService
+    synthesis: SynthesisService
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel=True)
+
+
+def build_services(settings: Settings) -> Services:
+    store = Store(settings.sqlalchemy_url, settings.audio_dir)
+    engine_settings = settings.engine_settings()
+    pool = EnginePool(engine_settings, settings.workers, settings.model_idle_seconds)
+    transcription = TranscriptionService(
+        pool,
+        store,
+        default_model=settings.default_model,
+        max_chunk_seconds=settings.max_chunk_seconds,
+        profanity=ProfanityFilter(settings.profanity_words),
+    )
+    synthesis = SynthesisService(
+        store,
+        engine_settings,
+        default_voice=settings.default_voice,
+        idle_seconds=settings.model_idle_seconds,
+    )
+    return Services(settings, store, pool, transcription, synthesis)

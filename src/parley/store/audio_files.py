@@ -1,0 +1,46 @@
+"""Audio files under the data directory, addressed by a relative key."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from parley.errors import NotFound
+
+logger = logging.getLogger(__name__)
+
+
+class AudioFiles:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def put(self, record_id: str, created: datetime, data: bytes, suffix: str) -> str:
+        """Write atomically (temp file + rename) and return the key."""
+        key = f"{created:%Y/%m/%d}/{record_id}{suffix}"
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as tmp:
+            tmp.write(data)
+        os.replace(tmp.name, path)
+        return key
+
+    def read(self, key: str) -> bytes:
+        path = self._path(key)
+        if not path.is_file():
+            raise NotFound(f"audio {key!r} is not in the store")
+        return path.read_bytes()
+
+    def delete(self, key: str) -> None:
+        try:
+            self._path(key).unlink()
+        except FileNotFoundError:
+            logger.warning("audio %s was already gone", key)
+
+    def _path(self, key: str) -> Path:
+        path = (self.root / key).resolve()
+        if not path.is_relative_to(self.root.resolve()):
+            raise NotFound(f"audio {key!r} is not in the store")
+        return path

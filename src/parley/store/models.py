@@ -1,0 +1,48 @@
+"""Tables. Changes to them go through an Alembic migration in `migrations/versions`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Float, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class TranscriptionRow(Base):
+    __tablename__ = "transcriptions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    source_name: Mapped[str | None] = mapped_column(String(512))
+    audio_key: Mapped[str | None] = mapped_column(String(256))
+    audio_format: Mapped[str | None] = mapped_column(String(64))
+    audio_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    duration: Mapped[float | None] = mapped_column(Float)
+    model: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str | None] = mapped_column(String(16))
+    options: Mapped[dict[str, Any]] = mapped_column(JSON)
+    text: Mapped[str] = mapped_column(Text, default="")
+    transcript: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    inference_seconds: Mapped[float | None] = mapped_column(Float)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class SynthesisRow(Base):
+    __tablename__ = "syntheses"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    voice: Mapped[str] = mapped_column(String(64))
+    options: Mapped[dict[str, Any]] = mapped_column(JSON)
+    audio_key: Mapped[str] = mapped_column(String(256))
+    audio_format: Mapped[str] = mapped_column(String(32))
+    audio_bytes: Mapped[int] = mapped_column(Integer)
+    duration: Mapped[float] = mapped_column(Float)
+    inference_seconds: Mapped[float] = mapped_column(Float)

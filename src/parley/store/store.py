@@ -1,0 +1,243 @@
+"""Records of every transcription and synthesis, with their audio."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from parley.domain.codec import transcript_from_dict, transcript_to_dict
+from parley.domain.transcript import Transcript
+from parley.errors import NotFound
+from parley.store.audio_files import AudioFiles
+from parley.store.db import open_database
+from parley.store.models import SynthesisRow, TranscriptionRow
+
+
+@dataclass(frozen=True)
+class StoredAudio:
+    data: bytes
+    suffix: str
+    format: str
+
+
+@dataclass(frozen=True)
+class TranscriptionRecord:
+    id: str
+    created_at: datetime
+    status: str
+    source_name: str | None
+    audio_key: str | None
+    audio_format: str | None
+    duration: float | None
+    model: str
+    language: str | None
+    options: dict[str, Any]
+    transcript: Transcript | None
+    inference_seconds: float | None
+    error: str | None = None
+
+    @property
+    def text(self) -> str:
+        return self.transcript.text if self.transcript else ""
+
+
+@dataclass(frozen=True)
+class SynthesisRecord:
+    id: str
+    created_at: datetime
+    text: str
+    voice: str
+    options: dict[str, Any]
+    audio_key: str
+    audio_format: str
+    duration: float
+    inference_seconds: float
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Store:
+    def __init__(self, database_url: str, audio_dir: Path) -> None:
+        self._sessions: sessionmaker[Session] = open_database(database_url)
+        self.audio = AudioFiles(audio_dir)
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    def add_transcription(
+        self,
+        *,
+        audio: StoredAudio,
+        source_name: str | None,
+        options: dict[str, Any],
+        transcript: Transcript,
+    ) -> TranscriptionRecord:
+        """Store the audio, then the row; if the row cannot be written the audio goes too."""
+        record_id, created = new_id(), datetime.now(UTC)
+        key = self.audio.put(record_id, created, audio.data, audio.suffix)
+        row = TranscriptionRow(
+            id=record_id,
+            created_at=created,
+            status="completed",
+            source_name=source_name,
+            audio_key=key,
+            audio_format=audio.format,
+            audio_bytes=len(audio.data),
+            duration=transcript.duration,
+            model=transcript.model,
+            language=transcript.language,
+            options=options,
+            text=transcript.text,
+            transcript=transcript_to_dict(transcript),
+            inference_seconds=transcript.inference_seconds,
+        )
+        try:
+            with self._session() as session:
+                session.add(row)
+        except BaseException:
+            self.audio.delete(key)
+            raise
+        return _transcription(row)
+
+    def get_transcription(self, record_id: str) -> TranscriptionRecord:
+        with self._session() as session:
+            row = session.get(TranscriptionRow, record_id)
+            if row is None:
+                raise NotFound(f"transcription {record_id!r} does not exist")
+            return _transcription(row)
+
+    def list_transcriptions(
+        self, *, limit: int = 20, offset: int = 0, search: str | None = None
+    ) -> tuple[list[TranscriptionRecord], int]:
+        """Newest first; `search` matches text case-insensitively. Returns (page, total)."""
+        query = select(TranscriptionRow)
+        if search:
+            query = query.where(func.lower(TranscriptionRow.text).contains(search.lower()))
+        with self._session() as session:
+            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            rows = session.scalars(
+                query.order_by(TranscriptionRow.created_at.desc(), TranscriptionRow.id)
+                .limit(limit)
+                .offset(offset)
+            ).all()
+            return [_transcription(r) for r in rows], total
+
+    def delete_transcription(self, record_id: str) -> None:
+        with self._session() as session:
+            row = session.get(TranscriptionRow, record_id)
+            if row is None:
+                raise NotFound(f"transcription {record_id!r} does not exist")
+            key = row.audio_key
+            session.execute(delete(TranscriptionRow).where(TranscriptionRow.id == record_id))
+        if key:
+            self.audio.delete(key)
+
+    def add_synthesis(
+        self,
+        *,
+        text: str,
+        voice: str,
+        options: dict[str, Any],
+        audio: StoredAudio,
+        duration: float,
+        inference_seconds: float,
+    ) -> SynthesisRecord:
+        record_id, created = new_id(), datetime.now(UTC)
+        key = self.audio.put(record_id, created, audio.data, audio.suffix)
+        row = SynthesisRow(
+            id=record_id,
+            created_at=created,
+            text=text,
+            voice=voice,
+            options=options,
+            audio_key=key,
+            audio_format=audio.format,
+            audio_bytes=len(audio.data),
+            duration=duration,
+            inference_seconds=inference_seconds,
+        )
+        try:
+            with self._session() as session:
+                session.add(row)
+        except BaseException:
+            self.audio.delete(key)
+            raise
+        return _synthesis(row)
+
+    def get_synthesis(self, record_id: str) -> SynthesisRecord:
+        with self._session() as session:
+            row = session.get(SynthesisRow, record_id)
+            if row is None:
+                raise NotFound(f"synthesis {record_id!r} does not exist")
+            return _synthesis(row)
+
+    def list_syntheses(
+        self, *, limit: int = 20, offset: int = 0
+    ) -> tuple[list[SynthesisRecord], int]:
+        with self._session() as session:
+            total = session.scalar(select(func.count()).select_from(SynthesisRow)) or 0
+            rows = session.scalars(
+                select(SynthesisRow)
+                .order_by(SynthesisRow.created_at.desc(), SynthesisRow.id)
+                .limit(limit)
+                .offset(offset)
+            ).all()
+            return [_synthesis(r) for r in rows], total
+
+    def delete_synthesis(self, record_id: str) -> None:
+        with self._session() as session:
+            row = session.get(SynthesisRow, record_id)
+            if row is None:
+                raise NotFound(f"synthesis {record_id!r} does not exist")
+            key = row.audio_key
+            session.delete(row)
+        self.audio.delete(key)
+
+
+def _transcription(row: TranscriptionRow) -> TranscriptionRecord:
+    return TranscriptionRecord(
+        id=row.id,
+        created_at=_utc(row.created_at),
+        status=row.status,
+        source_name=row.source_name,
+        audio_key=row.audio_key,
+        audio_format=row.audio_format,
+        duration=row.duration,
+        model=row.model,
+        language=row.language,
+        options=row.options,
+        transcript=transcript_from_dict(row.transcript) if row.transcript else None,
+        inference_seconds=row.inference_seconds,
+        error=row.error,
+    )
+
+
+def _synthesis(row: SynthesisRow) -> SynthesisRecord:
+    return SynthesisRecord(
+        id=row.id,
+        created_at=_utc(row.created_at),
+        text=row.text,
+        voice=row.voice,
+        options=row.options,
+        audio_key=row.audio_key,
+        audio_format=row.audio_format,
+        duration=row.duration,
+        inference_seconds=row.inference_seconds,
+    )
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite hands timestamps back without a zone; they were written in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
