@@ -3,6 +3,7 @@ profanity masking. Word timings follow the words they belong to."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
@@ -13,6 +14,8 @@ Token = tuple[int, str]  # (index of the source word, text)
 
 EDGE_PUNCTUATION = '.,?!;:"“”()[]{}…«»¡¿—–-'
 SENTENCE_END = ".?!…"
+# Abbreviations whose period does not end a sentence ("Mr. John" keeps its capital).
+_ABBREVIATIONS = {"mr.", "mrs.", "ms.", "dr.", "prof.", "st.", "jr.", "sr.", "mt.", "vs.", "no."}
 _ALWAYS_CAPITAL = {"I", "I'm", "I'll", "I've", "I'd", "I’m", "I’ll", "I’ve", "I’d"}
 SPOKEN_PUNCTUATION: dict[tuple[str, ...], str] = {
     ("comma",): ",",
@@ -54,7 +57,7 @@ def _segment(segment: Segment, steps: Sequence[Callable[[list[Token]], list[Toke
         tokens: list[Token] = list(enumerate(w.text for w in source))
         for step in steps:
             tokens = step(tokens)
-        text = " ".join(t for _, t in tokens).replace(" \n", "\n").strip(" ")
+        text = re.sub(r" ?\n ?", "\n", " ".join(t for _, t in tokens)).strip(" ")
         if text in seen:  # two readings that differed only in what was just removed
             continue
         seen.add(text)
@@ -77,7 +80,8 @@ def _spoken_punctuation(tokens: list[Token]) -> list[Token]:
             if symbol is not None:
                 if out:
                     index, text = out[-1]
-                    out[-1] = (index, text.rstrip(EDGE_PUNCTUATION) + symbol)
+                    kept = text if symbol.isspace() else text.rstrip(EDGE_PUNCTUATION)
+                    out[-1] = (index, kept + symbol)
                 i += n
                 break
         else:
@@ -97,10 +101,15 @@ def _strip_punctuation(tokens: list[Token], names: set[str]) -> list[Token]:
             if sentence_start and _capitalized(core) and core not in names | _ALWAYS_CAPITAL:
                 core = core[0].lower() + core[1:]
             out.append((index, core))
-        sentence_start = text.rstrip("\"”)]}'").endswith(tuple(SENTENCE_END)) or (
-            sentence_start and not core
-        )
+        sentence_start = _ends_sentence(text) or (sentence_start and not core)
     return out
+
+
+def _ends_sentence(token: str) -> bool:
+    closed = token.rstrip("\"”)]}'")
+    if closed.lower() in _ABBREVIATIONS or (len(closed) == 2 and closed[0].isupper()):
+        return False  # "Mr." or an initial such as "J."
+    return closed.endswith(tuple(SENTENCE_END))
 
 
 def _capitalized(word: str) -> bool:
@@ -113,8 +122,7 @@ def _proper_names(segments: Sequence[Segment]) -> set[str]:
         previous = "."
         for word in segment.words:
             core = word.text.strip(EDGE_PUNCTUATION)
-            ends = previous.rstrip("\"”)]}'").endswith(tuple(SENTENCE_END))
-            if core and _capitalized(core) and not ends:
+            if core and _capitalized(core) and not _ends_sentence(previous):
                 names.add(core)
             previous = word.text
     return names

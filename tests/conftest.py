@@ -1,0 +1,46 @@
+"""Shared fixtures: the bundled test speech, settings in a temporary data dir, and one
+set of services (with its loaded models) for the whole session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from parley.config import Settings
+from parley.services.container import Services, build_services
+
+SPEECH_DIR = Path(__file__).parent / "data" / "speech"
+
+
+@dataclass(frozen=True)
+class Clip:
+    name: str
+    path: Path
+    reference: str
+
+    def samples(self) -> np.ndarray:
+        data, _ = sf.read(self.path, dtype="float32")
+        return data
+
+
+def clips() -> list[Clip]:
+    return [
+        Clip(p.stem, p, p.with_suffix(".ref").read_text().strip())
+        for p in sorted(SPEECH_DIR.glob("*.wav"))
+    ]
+
+
+def clip(name: str) -> Clip:
+    return next(c for c in clips() if c.name == name)
+
+
+@pytest.fixture(scope="session")
+def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    built = build_services(Settings(data_dir=tmp_path_factory.mktemp("parley"), workers=2))
+    yield built
+    built.close()

@@ -1,0 +1,83 @@
+"""Long audio through the transcription service with a stand-in engine: every stretch of
+speech comes back exactly once, at its own time, whatever the windows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from parley.audio.vad import speech_spans, widen
+from parley.domain.audio import FloatArray
+from parley.domain.transcript import Alternative, RecognitionOptions, Segment, Transcript, Word
+from parley.engines.base import DecodeRequest
+from parley.services.profanity import ProfanityFilter
+from parley.services.transcription import AudioInput, TranscriptionService
+from parley.store import Store
+from tests.conftest import clips
+
+
+class SpanEngine:
+    """One word per speech span it is handed, named by its position in the window."""
+
+    def transcribe(self, samples: FloatArray, request: DecodeRequest) -> Transcript:
+        assert request.speech is not None
+        spans = widen(request.speech, 0.0, 0.0, len(samples) / 16000)
+        segments = tuple(
+            Segment(s.start, s.end, (Alternative("w", 1.0, (Word("w", s.start, s.end, 1.0),)),), "en")
+            for s in spans
+        )
+        return Transcript(segments, "en", len(samples) / 16000, "span")
+
+
+class InlinePool:
+    workers = 3
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def submit(self, fn: Callable[..., Any], model: str, samples: FloatArray,
+               request: DecodeRequest, parallel: bool) -> Future[Transcript]:
+        self.calls += 1
+        future: Future[Transcript] = Future()
+        future.set_result(SpanEngine().transcribe(samples, request))
+        return future
+
+
+@pytest.fixture(scope="module")
+def long_audio(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    rng = np.random.default_rng(7)
+    parts = []
+    for _ in range(4):
+        for clip in clips():
+            parts += [clip.samples(), np.zeros(int(16000 * rng.uniform(0.3, 1.5)), np.float32)]
+    path = tmp_path_factory.mktemp("long") / "long.wav"
+    sf.write(path, np.concatenate(parts), 16000)
+    return path
+
+
+def test_every_speech_span_once_in_order(long_audio: Path, tmp_path: Path) -> None:
+    pool = InlinePool()
+    service = TranscriptionService(
+        pool, Store(f"sqlite:///{tmp_path}/db.sqlite", tmp_path / "audio"),  # type: ignore[arg-type]
+        default_model="whisper-tiny.en", max_chunk_seconds=30, profanity=ProfanityFilter(),
+    )
+    progress: list[float] = []
+    record = service.transcribe(
+        AudioInput(long_audio.read_bytes(), "long.wav"), RecognitionOptions(),
+        progress=lambda done, total: progress.append(done / total),
+    )
+    expected = speech_spans(sf.read(long_audio, dtype="float32")[0])
+    assert record.transcript is not None
+    words = [w for s in record.transcript.segments for w in s.words]
+    assert pool.calls >= 6, "the audio was not split into windows"
+    assert len(words) == len(expected)
+    for word, span in zip(words, expected, strict=True):
+        assert word.start == pytest.approx(span.start, abs=0.002)
+        assert word.end == pytest.approx(span.end, abs=0.002)
+    assert progress == sorted(progress) and progress[-1] == pytest.approx(1.0)
