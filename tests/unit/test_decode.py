@@ -84,8 +84,10 @@ def test_compressed_containers_decode_with_their_duration(
 
 def test_real_speech_file_from_a_path() -> None:
     audio = decode_audio(clip("ps_goforward").path)
-    assert audio.sample_rate == RATE and audio.channels == 1
-    assert audio.codec == "pcm_s16le" and audio.container == "wav"
+    assert audio.sample_rate == RATE
+    assert audio.channels == 1
+    assert audio.codec == "pcm_s16le"
+    assert audio.container == "wav"
 
 
 def test_stereo_keeps_channels_apart() -> None:
@@ -152,7 +154,7 @@ def test_truncated_files_are_refused(muxer: str, codec: str | None) -> None:
         if codec is None
         else ffmpeg_bytes(signal, RATE, muxer, codec)
     )
-    with pytest.raises(InvalidAudio, match="truncated|not readable"):
+    with pytest.raises(InvalidAudio, match=r"truncated|not readable"):
         decode_audio(data[: len(data) // 2])
 
 

@@ -41,7 +41,8 @@ def test_round_trip(fmt: AudioFormat, out_rate: int | None) -> None:
 def test_wav_is_sixteen_bit_pcm() -> None:
     data = encode_audio(tone(0.5), 16000, AudioFormat.WAV)
     audio = decode_audio(data)
-    assert audio.codec == "pcm_s16le" and audio.frames == 8000
+    assert audio.codec == "pcm_s16le"
+    assert audio.frames == 8000
 
 
 @pytest.mark.parametrize("rate", [4000, 96000])

@@ -10,8 +10,16 @@ WHISPER = frozenset({"en", "fr", "de", "he", "zh", "yue", "no"})
 
 @pytest.mark.parametrize(
     ("tag", "code"),
-    [("en-US", "en"), ("EN", "en"), ("fr_FR", "fr"), ("iw-IL", "he"), ("zh-yue", "yue"),
-     ("cmn-Hans-CN", None), ("nb-NO", "no"), ("de-DE-1996", "de")],
+    [
+        ("en-US", "en"),
+        ("EN", "en"),
+        ("fr_FR", "fr"),
+        ("iw-IL", "he"),
+        ("zh-yue", "yue"),
+        ("cmn-Hans-CN", None),
+        ("nb-NO", "no"),
+        ("de-DE-1996", "de"),
+    ],
 )
 def test_bcp47_tags_map_to_model_codes(tag: str, code: str | None) -> None:
     if code is None:

@@ -22,7 +22,8 @@ def test_vtt() -> None:
 
 def test_json_has_text_segments_and_words() -> None:
     out = json.loads(render(transcript("a b", "c"), TextFormat.JSON, {"file": "x.wav"}))
-    assert out["file"] == "x.wav" and out["text"] == "a b c"
+    assert out["file"] == "x.wav"
+    assert out["text"] == "a b c"
     assert [w["text"] for w in out["segments"][0]["words"]] == ["a", "b"]
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from parley.audio.vad import speech_spans, widen
+from parley.audio.vad import speech_spans
 from parley.domain.audio import FloatArray
 from parley.domain.transcript import Alternative, RecognitionOptions, Segment, Transcript, Word
 from parley.engines.base import DecodeRequest
@@ -27,9 +27,11 @@ class SpanEngine:
 
     def transcribe(self, samples: FloatArray, request: DecodeRequest) -> Transcript:
         assert request.speech is not None
-        spans = widen(request.speech, 0.0, 0.0, len(samples) / 16000)
+        spans = request.speech
         segments = tuple(
-            Segment(s.start, s.end, (Alternative("w", 1.0, (Word("w", s.start, s.end, 1.0),)),), "en")
+            Segment(
+                s.start, s.end, (Alternative("w", 1.0, (Word("w", s.start, s.end, 1.0),)),), "en"
+            )
             for s in spans
         )
         return Transcript(segments, "en", len(samples) / 16000, "span")
@@ -41,8 +43,14 @@ class InlinePool:
     def __init__(self) -> None:
         self.calls = 0
 
-    def submit(self, fn: Callable[..., Any], model: str, samples: FloatArray,
-               request: DecodeRequest, parallel: bool) -> Future[Transcript]:
+    def submit(
+        self,
+        fn: Callable[..., Any],
+        model: str,
+        samples: FloatArray,
+        request: DecodeRequest,
+        parallel: bool,
+    ) -> Future[Transcript]:
         self.calls += 1
         future: Future[Transcript] = Future()
         future.set_result(SpanEngine().transcribe(samples, request))
@@ -64,12 +72,16 @@ def long_audio(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_every_speech_span_once_in_order(long_audio: Path, tmp_path: Path) -> None:
     pool = InlinePool()
     service = TranscriptionService(
-        pool, Store(f"sqlite:///{tmp_path}/db.sqlite", tmp_path / "audio"),  # type: ignore[arg-type]
-        default_model="whisper-tiny.en", max_chunk_seconds=30, profanity=ProfanityFilter(),
+        pool,
+        Store(f"sqlite:///{tmp_path}/db.sqlite", tmp_path / "audio"),  # type: ignore[arg-type]
+        default_model="whisper-tiny.en",
+        max_chunk_seconds=30,
+        profanity=ProfanityFilter(),
     )
     progress: list[float] = []
     record = service.transcribe(
-        AudioInput(long_audio.read_bytes(), "long.wav"), RecognitionOptions(),
+        AudioInput(long_audio.read_bytes(), "long.wav"),
+        RecognitionOptions(),
         progress=lambda done, total: progress.append(done / total),
     )
     expected = speech_spans(sf.read(long_audio, dtype="float32")[0])
@@ -80,4 +92,5 @@ def test_every_speech_span_once_in_order(long_audio: Path, tmp_path: Path) -> No
     for word, span in zip(words, expected, strict=True):
         assert word.start == pytest.approx(span.start, abs=0.002)
         assert word.end == pytest.approx(span.end, abs=0.002)
-    assert progress == sorted(progress) and progress[-1] == pytest.approx(1.0)
+    assert progress == sorted(progress)
+    assert progress[-1] == pytest.approx(1.0)

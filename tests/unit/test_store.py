@@ -35,7 +35,8 @@ def test_add_get_round_trip(store: Store) -> None:
     assert record.text == "Hello there friend"
     assert record.transcript is not None
     assert [w.text for w in record.transcript.segments[0].words] == ["Hello", "there", "friend"]
-    assert record.options == {"language": "en"} and record.status == "completed"
+    assert record.options == {"language": "en"}
+    assert record.status == "completed"
     assert store.audio.read(record.audio_key or "") == b"RIFF...."
     assert record.created_at.tzinfo is not None
 
@@ -43,11 +44,13 @@ def test_add_get_round_trip(store: Store) -> None:
 def test_list_newest_first_with_paging_and_search(store: Store) -> None:
     ids = [add(store, f"number {i} {'dashwood' if i % 2 else 'smith'}") for i in range(5)]
     page, total = store.list_transcriptions(limit=2)
-    assert total == 5 and [r.id for r in page] == ids[::-1][:2]
+    assert total == 5
+    assert [r.id for r in page] == ids[::-1][:2]
     page, _ = store.list_transcriptions(limit=2, offset=4)
     assert [r.id for r in page] == [ids[0]]
     found, total = store.list_transcriptions(search="DASHWOOD")
-    assert total == 2 and {r.id for r in found} == {ids[1], ids[3]}
+    assert total == 2
+    assert {r.id for r in found} == {ids[1], ids[3]}
 
 
 def test_delete_removes_row_and_audio(store: Store, tmp_path: Path) -> None:
@@ -76,8 +79,12 @@ def test_a_failed_row_leaves_no_audio_behind(store: Store, tmp_path: Path) -> No
 
 def test_syntheses(store: Store) -> None:
     record = store.add_synthesis(
-        text="Hi.", voice="v", options={"rate": 1.0},
-        audio=StoredAudio(b"ID3", ".mp3", "mp3"), duration=0.5, inference_seconds=0.1,
+        text="Hi.",
+        voice="v",
+        options={"rate": 1.0},
+        audio=StoredAudio(b"ID3", ".mp3", "mp3"),
+        duration=0.5,
+        inference_seconds=0.1,
     )
     assert store.get_synthesis(record.id).text == "Hi."
     assert [s.id for s in store.list_syntheses()[0]] == [record.id]

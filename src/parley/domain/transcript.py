@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+# Languages written without spaces between words.
+NO_SPACE_LANGUAGES = frozenset({"zh", "yue", "ja", "th", "lo", "my"})
+
+
+def join_words(words: Iterable[str], language: str) -> str:
+    return ("" if language in NO_SPACE_LANGUAGES else " ").join(words)
 
 
 class Task(enum.StrEnum):

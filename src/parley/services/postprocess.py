@@ -7,7 +7,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from parley.domain.transcript import Alternative, RecognitionOptions, Segment, Transcript, Word
+from parley.domain.transcript import (
+    Alternative,
+    RecognitionOptions,
+    Segment,
+    Transcript,
+    Word,
+    join_words,
+)
 from parley.services.profanity import ProfanityFilter
 
 Token = tuple[int, str]  # (index of the source word, text)
@@ -57,7 +64,8 @@ def _segment(segment: Segment, steps: Sequence[Callable[[list[Token]], list[Toke
         tokens: list[Token] = list(enumerate(w.text for w in source))
         for step in steps:
             tokens = step(tokens)
-        text = re.sub(r" ?\n ?", "\n", " ".join(t for _, t in tokens)).strip(" ")
+        text = re.sub(r" ?\n ?", "\n", join_words((t for _, t in tokens), segment.language))
+        text = text.strip(" ")
         if text in seen:  # two readings that differed only in what was just removed
             continue
         seen.add(text)

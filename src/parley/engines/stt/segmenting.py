@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from parley.domain.transcript import Alternative, Segment, Word
+from parley.domain.transcript import Alternative, Segment, Word, join_words
 
 # A silence at least this long between two words ends a segment.
 PAUSE_SECONDS = 0.6
@@ -43,7 +43,7 @@ def _ends_before(group: list[Word], item: DecodedWord) -> bool:
 
 
 def _segment(words: list[Word], language: str) -> Segment:
-    text = " ".join(w.text for w in words)
+    text = join_words((w.text for w in words), language)
     return Segment(
         start=words[0].start,
         end=words[-1].end,

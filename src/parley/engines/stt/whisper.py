@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from parley.audio.vad import VAD_SAMPLE_RATE, speech_spans, widen
+from parley.audio.vad import VAD_SAMPLE_RATE, speech_spans
 from parley.domain.audio import FloatArray, Span
-from parley.domain.transcript import Alternative, Segment, Transcript, Word
+from parley.domain.transcript import NO_SPACE_LANGUAGES, Alternative, Segment, Transcript, Word
 from parley.engines.base import DecodeRequest
 from parley.engines.stt import nbest
 from parley.engines.stt.phrase_bias import PhraseBooster, words_of
@@ -22,10 +22,6 @@ from parley.errors import UnsupportedLanguage
 
 logger = logging.getLogger(__name__)
 
-# Speech spans are padded and joined like faster-whisper's own VAD filter does, so that
-# word edges are kept and short pauses stay inside one decoding window.
-SPAN_PAD_SECONDS = 0.4
-SPAN_BRIDGE_SECONDS = 2.0
 # Padding around a segment when its audio is decoded again (phrases, alternatives).
 NBEST_PAD_SECONDS = 0.2
 MAX_WINDOW_SECONDS = 30.0
@@ -59,8 +55,7 @@ class WhisperEngine:
         started = time.perf_counter()
         duration = samples.shape[0] / self.sample_rate
         language = self._language(request.language)
-        found = request.speech if request.speech is not None else speech_spans(samples)
-        spans = widen(found, SPAN_PAD_SECONDS, SPAN_BRIDGE_SECONDS, duration)
+        spans = request.speech if request.speech is not None else speech_spans(samples)
         segments: list[Segment] = []
         if spans:
             segments, language = self._decode(samples, spans, language, request)
@@ -104,7 +99,8 @@ class WhisperEngine:
             word_timestamps=True,
         )
         decoded = list(restore_speech_timestamps(raw, chunks, self.sample_rate))
-        segments = split_at_pauses(_words(decoded, len(samples) / self.sample_rate), info.language)
+        words = _words(decoded, len(samples) / self.sample_rate, info.language)
+        segments = split_at_pauses(words, info.language)
         if request.phrases or request.alternatives > 1:
             tokenizer = self._tokenizer(info.language, request)
             segments = [self._refine(samples, s, request, tokenizer) for s in segments]
@@ -133,7 +129,10 @@ class WhisperEngine:
         return segment
 
 
-def _words(decoded: Iterable[Any], duration: float) -> list[DecodedWord]:
+def _words(decoded: Iterable[Any], duration: float, language: str) -> list[DecodedWord]:
+    """Whisper's words in order. A piece Whisper wrote without a space before it ("-5"
+    after "5") belongs to the word before: "5-5" stays one word, as in Whisper's text."""
+    spaced = language not in NO_SPACE_LANGUAGES
     words: list[DecodedWord] = []
     for segment in decoded:
         first = True
@@ -144,7 +143,17 @@ def _words(decoded: Iterable[Any], duration: float) -> list[DecodedWord]:
             start = min(max(0.0, float(w.start)), duration)
             end = min(max(start, float(w.end)), duration)
             word = Word(text, round(start, 3), round(end, 3), round(float(w.probability), 4))
-            words.append(DecodedWord(word, first))
+            if spaced and not first and not w.word.startswith(" "):
+                before = words[-1].word
+                merged = Word(
+                    before.text + text,
+                    before.start,
+                    word.end,
+                    min(before.confidence, word.confidence),
+                )
+                words[-1] = DecodedWord(merged, words[-1].sentence_start)
+            else:
+                words.append(DecodedWord(word, first))
             first = False
     return words
 
