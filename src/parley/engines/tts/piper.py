@@ -35,7 +35,9 @@ class PiperEngine:
         if voice != self.name:
             raise UnknownVoice(f"voice {voice!r} is not served by {self.name}", field="voice")
         # Piper stretches phoneme durations: a faster rate is a shorter length.
-        config = SynthesisConfig(length_scale=1.0 / rate, normalize_audio=False)
+        config = SynthesisConfig(
+            length_scale=self._voice.config.length_scale / rate, normalize_audio=False
+        )
         for chunk in self._voice.synthesize(text, syn_config=config):
             samples = np.asarray(chunk.audio_float_array, dtype=np.float32)
             yield SynthesizedChunk(samples, self._info.sample_rate)
