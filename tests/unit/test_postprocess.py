@@ -93,3 +93,15 @@ def test_extra_profanity_words_from_a_file(tmp_path: Path) -> None:
 def test_mild_and_ambiguous_words_are_not_masked() -> None:
     for word in ("damn", "hell", "crap", "cock", "screw", "Dick", "assess", "Scunthorpe"):
         assert FILTER.mask(word) == word
+
+
+def test_sentences_split_where_a_reader_would_stop() -> None:
+    from parley.services.sentences import split_sentences
+
+    text = 'It costs $3.50, Dr. Smith said on Jan. 5, 2024. He left! "Stop." Then J. R. R. Tolkien.'
+    assert split_sentences(text) == [
+        "It costs $3.50, Dr. Smith said on Jan. 5, 2024.",
+        "He left!",
+        '"Stop."',
+        "Then J. R. R. Tolkien.",
+    ]

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from parley import __version__
-from parley.cli import history, models, say, transcribe
+from parley.cli import bench, history, models, say, transcribe
 from parley.config import Settings
 from parley.logging_setup import configure
 
@@ -22,6 +22,7 @@ app = typer.Typer(
 app.command("transcribe")(transcribe.transcribe)
 app.command("say")(say.say)
 app.command("models")(models.models)
+app.command("bench")(bench.bench)
 app.add_typer(history.app, name="history")
 
 

@@ -16,13 +16,12 @@ from parley.domain.transcript import (
     join_words,
 )
 from parley.services.profanity import ProfanityFilter
+from parley.services.sentences import is_abbreviation
 
 Token = tuple[int, str]  # (index of the source word, text)
 
 EDGE_PUNCTUATION = '.,?!;:"“”()[]{}…«»¡¿—–-'
 SENTENCE_END = ".?!…"
-# Abbreviations whose period does not end a sentence ("Mr. John" keeps its capital).
-_ABBREVIATIONS = {"mr.", "mrs.", "ms.", "dr.", "prof.", "st.", "jr.", "sr.", "mt.", "vs.", "no."}
 _ALWAYS_CAPITAL = {"I", "I'm", "I'll", "I've", "I'd", "I’m", "I’ll", "I’ve", "I’d"}
 SPOKEN_PUNCTUATION: dict[tuple[str, ...], str] = {
     ("comma",): ",",
@@ -115,9 +114,7 @@ def _strip_punctuation(tokens: list[Token], names: set[str]) -> list[Token]:
 
 def _ends_sentence(token: str) -> bool:
     closed = token.rstrip("\"”)]}'")
-    if closed.lower() in _ABBREVIATIONS or (len(closed) == 2 and closed[0].isupper()):
-        return False  # "Mr." or an initial such as "J."
-    return closed.endswith(tuple(SENTENCE_END))
+    return closed.endswith(tuple(SENTENCE_END)) and not is_abbreviation(closed)
 
 
 def _capitalized(word: str) -> bool:

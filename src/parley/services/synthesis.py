@@ -16,6 +16,7 @@ from parley.engines.cache import ModelCache
 from parley.engines.registry import TTS_VOICES, EngineSettings, voice_spec
 from parley.engines.tts.piper import MAX_RATE, MIN_RATE
 from parley.errors import InvalidArgument
+from parley.services.sentences import split_sentences
 from parley.services.text_normalization import normalize_for_speech
 from parley.store import Store, SynthesisRecord
 from parley.store.store import StoredAudio
@@ -68,9 +69,12 @@ class SynthesisService:
     def stream(self, text: str, options: SynthesisOptions) -> Iterator[SynthesizedChunk]:
         """Validated options in; one chunk per sentence, each as soon as it is ready."""
         voice = options.voice or self._default_voice
-        spoken = normalize_for_speech(text, voice_spec(voice).language)
+        language = voice_spec(voice).language
         with self._engines.use(voice) as engine:
-            yield from engine.synthesize(spoken, voice, options.rate)
+            # Sentence by sentence, so the first is heard before the rest is normalized.
+            for sentence in split_sentences(text):
+                spoken = normalize_for_speech(sentence, language)
+                yield from engine.synthesize(spoken, voice, options.rate)
 
     def synthesize(self, text: str, options: SynthesisOptions) -> Synthesis:
         options = self.validate(text, options)

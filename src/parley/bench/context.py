@@ -1,0 +1,37 @@
+"""What every suite gets: settings, the speech set, and whether to run small."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from parley.bench.speech import Utterance
+from parley.config import Settings
+from parley.services.container import Services, build_services
+
+
+@dataclass(frozen=True)
+class BenchContext:
+    settings: Settings
+    speech: list[Utterance]
+    quick: bool
+    out_dir: Path
+
+    @contextmanager
+    def services(self, **overrides: Any) -> Iterator[Services]:
+        built = build_services(self.settings.model_copy(update=overrides))
+        try:
+            yield built
+        finally:
+            built.close()
+
+
+@dataclass
+class SuiteResult:
+    name: str
+    results: dict[str, Any]
+    headline: list[tuple[str, str]] = dataclasses.field(default_factory=list)

@@ -1,0 +1,70 @@
+"""Runs suites, writes results.json and report.md, prints the headline table."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from parley import __version__
+from parley.bench import accuracy, memory, throughput, tts
+from parley.bench.context import BenchContext, SuiteResult
+
+SUITES: dict[str, Callable[[BenchContext], SuiteResult]] = {
+    "accuracy": accuracy.run,
+    "throughput": throughput.run,
+    "tts": tts.run,
+    "memory": memory.run,
+}
+
+
+def run_suites(ctx: BenchContext, names: list[str], echo: Callable[[str], None]) -> dict[str, Any]:
+    ctx.out_dir.mkdir(parents=True, exist_ok=True)
+    report: dict[str, Any] = {"machine": machine(), "quick": ctx.quick, "suites": {}}
+    headline: list[tuple[str, str]] = []
+    for name in names:
+        echo(f"running {name}...")
+        started = time.perf_counter()
+        result = SUITES[name](ctx)
+        report["suites"][name] = {
+            **result.results,
+            "suite_seconds": round(time.perf_counter() - started, 1),
+        }
+        headline += result.headline
+    report["headline"] = [{"measure": m, "value": v} for m, v in headline]
+    (ctx.out_dir / "results.json").write_text(json.dumps(report, indent=2))
+    (ctx.out_dir / "report.md").write_text(markdown(report, headline))
+    return report
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "parley": __version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+    }
+
+
+def markdown(report: dict[str, Any], headline: list[tuple[str, str]]) -> str:
+    m = report["machine"]
+    lines = [
+        "# Parley benchmark",
+        "",
+        f"{m['date']}, Parley {m['parley']}, Python {m['python']}, {m['cpus']} CPUs, "
+        f"{m['platform']}{' (quick run)' if report['quick'] else ''}",
+        "",
+        "| measure | value |",
+        "|---|---|",
+        *(f"| {measure} | {value} |" for measure, value in headline),
+        "",
+        "Full figures: `results.json`.",
+        "",
+    ]
+    return "\n".join(lines)

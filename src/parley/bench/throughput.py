@@ -1,0 +1,104 @@
+"""Long audio through Parley's long-audio path with 1 and N workers, and, in the same run,
+the same model through faster-whisper's own `transcribe`: audio seconds per wall second,
+and their ratio."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from parley.bench.context import BenchContext, SuiteResult
+from parley.bench.speech import RATE, long_audio
+from parley.domain.audio import Audio, FloatArray
+from parley.domain.transcript import RecognitionOptions
+from parley.engines import worker
+from parley.engines.device import resolve_compute_type, resolve_device
+from parley.engines.registry import model_spec
+from parley.evaluation.wer import word_error_rate
+from parley.services.container import Services
+
+MODEL = "whisper-base"
+
+
+def run(ctx: BenchContext) -> SuiteResult:
+    seconds = 60.0 if ctx.quick else 600.0
+    samples, used = long_audio(ctx.speech, seconds)
+    reference = " ".join(u.reference for u in used)
+    counts = sorted({1, ctx.settings.workers})
+    runs: dict[str, Any] = {}
+    headline = []
+    for workers in counts:
+        with ctx.services(workers=workers) as services:
+            _warm(services, workers)
+            wall, text = _parley(services, samples)
+        speed = seconds / wall
+        runs[f"parley_{workers}_workers"] = {
+            "workers": workers,
+            "wall_seconds": round(wall, 2),
+            "audio_seconds_per_wall_second": round(speed, 2),
+            "real_time_factor": round(wall / seconds, 4),
+            "wer": round(word_error_rate([reference], [text]).wer, 4),
+        }
+    direct_wall, direct_text = _faster_whisper(ctx, samples)
+    runs["faster_whisper_direct"] = {
+        "workers": 1,
+        "wall_seconds": round(direct_wall, 2),
+        "audio_seconds_per_wall_second": round(seconds / direct_wall, 2),
+        "real_time_factor": round(direct_wall / seconds, 4),
+        "wer": round(word_error_rate([reference], [direct_text]).wer, 4),
+    }
+    for name, row in runs.items():
+        if name != "faster_whisper_direct":
+            row["speed_vs_faster_whisper"] = round(direct_wall / row["wall_seconds"], 2)
+            headline.append(
+                (
+                    f"{seconds / 60:.0f}-min file, {row['workers']} worker(s)",
+                    f"RTF {row['real_time_factor']:.3f}, "
+                    f"{row['speed_vs_faster_whisper']:.2f}x faster-whisper",
+                )
+            )
+    headline.append(
+        (
+            "faster-whisper direct, 1 thread",
+            f"RTF {runs['faster_whisper_direct']['real_time_factor']:.3f}",
+        )
+    )
+    return SuiteResult(
+        "throughput", {"model": MODEL, "audio_seconds": seconds, "runs": runs}, headline
+    )
+
+
+def _warm(services: Services, workers: int) -> None:
+    """Start every worker and load the model in it, so the timing is decoding alone."""
+    futures = [
+        services.pool.submit(worker.warm, [MODEL], parallel=True) for _ in range(workers * 2)
+    ]
+    for future in futures:
+        future.result()
+
+
+def _parley(services: Services, samples: FloatArray) -> tuple[float, str]:
+    spec, options = services.transcription.validate(RecognitionOptions(model=MODEL, language="en"))
+    audio = Audio(samples[None, :], RATE)
+    started = time.perf_counter()
+    transcript = services.transcription.recognize(audio, spec, options)
+    return time.perf_counter() - started, transcript.text
+
+
+def _faster_whisper(ctx: BenchContext, samples: FloatArray) -> tuple[float, str]:
+    from faster_whisper import WhisperModel
+
+    settings = ctx.settings.engine_settings()
+    device = resolve_device(settings.device)
+    model = WhisperModel(
+        str(model_spec(MODEL).locate(settings)),
+        device=device,
+        compute_type=resolve_compute_type(settings.compute_type, device),
+        cpu_threads=1,
+    )
+    started = time.perf_counter()
+    segments, _ = model.transcribe(
+        samples, language="en", beam_size=5, vad_filter=True, word_timestamps=True
+    )
+    text = " ".join(s.text.strip() for s in segments)
+    return time.perf_counter() - started, text

@@ -1,0 +1,52 @@
+"""`parley bench [SUITE...]`"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from parley.bench.context import BenchContext
+from parley.bench.runner import SUITES, run_suites
+from parley.bench.speech import load_speech_set
+from parley.cli.errors import fail
+from parley.errors import InvalidArgument, ParleyError
+
+
+def bench(
+    ctx: typer.Context,
+    suites: Annotated[
+        list[str] | None, typer.Argument(help=f"Suites: {', '.join(SUITES)} (default: all).")
+    ] = None,
+    speech_dir: Annotated[Path, typer.Option(help="NAME.wav + NAME.ref pairs.")] = Path(
+        "tests/data/speech"
+    ),
+    out: Annotated[Path, typer.Option(help="Where results.json and report.md go.")] = Path(
+        "bench-out"
+    ),
+    quick: Annotated[
+        bool, typer.Option(help="Tiny inputs: checks the command works, in seconds.")
+    ] = False,
+) -> None:
+    """Measure accuracy, throughput, synthesis speed and memory on this machine."""
+    chosen = suites or list(SUITES)
+    try:
+        unknown = [s for s in chosen if s not in SUITES]
+        if unknown:
+            raise InvalidArgument(
+                f"unknown suite(s): {', '.join(unknown)}; known: {', '.join(SUITES)}"
+            )
+        speech = load_speech_set(speech_dir)
+        report = run_suites(
+            BenchContext(ctx.obj, speech, quick, out),
+            chosen,
+            lambda line: print(line, file=sys.stderr),
+        )
+    except (ParleyError, OSError) as error:
+        fail(error)
+    width = max(len(row["measure"]) for row in report["headline"])
+    for row in report["headline"]:
+        print(f"{row['measure']:<{width}}  {row['value']}")
+    print(f"\nwritten to {out / 'results.json'} and {out / 'report.md'}", file=sys.stderr)
