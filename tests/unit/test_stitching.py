@@ -1,5 +1,5 @@
 """Long audio through the transcription service with a stand-in engine: every stretch of
-speech comes back exactly once, at its own time, whatever the windows."""
+sound comes back exactly once, at its own time, whatever the windows."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from parley.audio.vad import speech_spans
-from parley.domain.audio import FloatArray
+from parley.domain.audio import FloatArray, Span
 from parley.domain.transcript import Alternative, RecognitionOptions, Segment, Transcript, Word
 from parley.engines.base import DecodeRequest
 from parley.services.profanity import ProfanityFilter
@@ -22,12 +21,25 @@ from parley.store import Store
 from tests.conftest import clips
 
 
-class SpanEngine:
-    """One word per speech span it is handed, named by its position in the window."""
+def sounds(samples: FloatArray) -> list[Span]:
+    """Stretches of non-silent 10 ms frames, joined across gaps under 0.2 s."""
+    frames = samples[: len(samples) // 160 * 160].reshape(-1, 160)
+    loud = np.abs(frames).max(axis=1) > 1e-4
+    spans: list[Span] = []
+    for i in np.flatnonzero(loud):
+        start, end = i * 0.01, (i + 1) * 0.01
+        if spans and start - spans[-1].end < 0.2:
+            spans[-1] = Span(spans[-1].start, end)
+        else:
+            spans.append(Span(start, end))
+    return spans
+
+
+class SoundEngine:
+    """One word per stretch of sound in the window it is handed."""
 
     def transcribe(self, samples: FloatArray, request: DecodeRequest) -> Transcript:
-        assert request.speech is not None
-        spans = request.speech
+        spans = sounds(samples)
         segments = tuple(
             Segment(
                 s.start, s.end, (Alternative("w", 1.0, (Word("w", s.start, s.end, 1.0),)),), "en"
@@ -53,7 +65,7 @@ class InlinePool:
     ) -> Future[Transcript]:
         self.calls += 1
         future: Future[Transcript] = Future()
-        future.set_result(SpanEngine().transcribe(samples, request))
+        future.set_result(SoundEngine().transcribe(samples, request))
         return future
 
 
@@ -84,13 +96,13 @@ def test_every_speech_span_once_in_order(long_audio: Path, tmp_path: Path) -> No
         RecognitionOptions(),
         progress=lambda done, total: progress.append(done / total),
     )
-    expected = speech_spans(sf.read(long_audio, dtype="float32")[0])
+    expected = sounds(sf.read(long_audio, dtype="float32")[0])
     assert record.transcript is not None
     words = [w for s in record.transcript.segments for w in s.words]
     assert pool.calls >= 6, "the audio was not split into windows"
     assert len(words) == len(expected)
     for word, span in zip(words, expected, strict=True):
-        assert word.start == pytest.approx(span.start, abs=0.002)
-        assert word.end == pytest.approx(span.end, abs=0.002)
+        assert word.start == pytest.approx(span.start, abs=0.011)
+        assert word.end == pytest.approx(span.end, abs=0.011)
     assert progress == sorted(progress)
     assert progress[-1] == pytest.approx(1.0)

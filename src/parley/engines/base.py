@@ -6,21 +6,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from parley.domain.audio import FloatArray, Span
+from parley.domain.audio import FloatArray
 from parley.domain.speech import SynthesizedChunk, Voice
 from parley.domain.transcript import PhraseHint, Task, Transcript
 
 
 @dataclass(frozen=True)
 class DecodeRequest:
-    """One decode of one channel. `speech` carries spans already found by a VAD, relative
-    to the samples given; None lets the engine find them."""
+    """One decode of one channel."""
 
     language: str | None = None
     task: Task = Task.TRANSCRIBE
     alternatives: int = 1
     phrases: tuple[PhraseHint, ...] = ()
-    speech: tuple[Span, ...] | None = None
 
 
 class SpeechToText(Protocol):

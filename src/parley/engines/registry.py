@@ -28,6 +28,7 @@ class ModelSpec:
     description: str
     multilingual: bool  # multilingual Whisper models also translate into English
     locate: Callable[[EngineSettings], Path]
+    sample_rate: int = 16000
 
     @property
     def languages(self) -> frozenset[str]:

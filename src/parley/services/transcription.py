@@ -12,7 +12,6 @@ from typing import Any
 
 from parley.audio.decode import decode_audio
 from parley.audio.resample import resample
-from parley.audio.vad import VAD_SAMPLE_RATE, speech_spans
 from parley.domain.audio import Audio, FloatArray, RawAudioFormat, Span
 from parley.domain.transcript import RecognitionOptions, Segment, Task, Transcript
 from parley.engines import worker
@@ -20,7 +19,7 @@ from parley.engines.base import DecodeRequest
 from parley.engines.pool import EnginePool
 from parley.engines.registry import ModelSpec, model_spec
 from parley.errors import InvalidArgument
-from parley.services.chunking import chunk_length, plan_windows, spans_within
+from parley.services.chunking import chunk_length, plan_windows
 from parley.services.languages import model_language
 from parley.services.postprocess import postprocess
 from parley.services.profanity import ProfanityFilter
@@ -118,10 +117,10 @@ class TranscriptionService:
             phrases=options.phrases,
         )
         jobs = [
-            _Track(i + 1, resample(t, audio.sample_rate, VAD_SAMPLE_RATE))
+            _Track(i + 1, resample(t, audio.sample_rate, spec.sample_rate))
             for i, t in enumerate(tracks)
         ]
-        segments = self._decode_tracks(spec.name, jobs, request, audio.duration, progress)
+        segments = self._decode_tracks(spec, jobs, request, audio.duration, progress)
         transcript = Transcript(
             segments=tuple(sorted(segments, key=lambda s: (s.start, s.channel))),
             language=_main_language(segments, options.language),
@@ -134,34 +133,32 @@ class TranscriptionService:
 
     def _decode_tracks(
         self,
-        model: str,
+        spec: ModelSpec,
         tracks: list[_Track],
         request: DecodeRequest,
         duration: float,
         progress: Progress | None,
     ) -> list[Segment]:
+        rate = spec.sample_rate
         target = chunk_length(duration, self._pool.workers, self._max_chunk_seconds)
-        pieces: list[tuple[int, Span, FloatArray, tuple[Span, ...]]] = []
-        for track in tracks:
-            speech = speech_spans(track.samples)
-            for window in plan_windows(speech, duration, target):
-                inside = spans_within(speech, window)
-                if inside:
-                    lo, hi = (int(t * VAD_SAMPLE_RATE) for t in (window.start, window.end))
-                    pieces.append((track.channel, window, track.samples[lo:hi], inside))
+        pieces = [
+            (track.channel, window)
+            for track in tracks
+            for window in plan_windows(track.samples, rate, target)
+        ]
+        samples = {track.channel: track.samples for track in tracks}
         parallel = len(pieces) > 1
         futures: dict[Future[Transcript], tuple[int, Span]] = {
             self._pool.submit(
                 worker.transcribe,
-                model,
-                samples,
-                dataclasses.replace(request, speech=inside),
+                spec.name,
+                samples[channel][int(window.start * rate) : int(window.end * rate)],
+                request,
                 parallel=parallel,
             ): (channel, window)
-            for channel, window, samples, inside in pieces
+            for channel, window in pieces
         }
-        total = duration * len(tracks)
-        done = total - sum(w.duration for _, w, _, _ in pieces)
+        done, total = 0.0, duration * len(tracks)
         segments: list[Segment] = []
         try:
             for future in as_completed(futures):

@@ -1,0 +1,71 @@
+"""`parley bench --quick` runs every suite and writes sane, non-empty results (no timings
+are asserted: speed is for the benchmark report, not for tests)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SPEECH_DIR
+
+pytestmark = pytest.mark.models
+
+
+def test_quick_bench_writes_results_and_report(tmp_path: Path) -> None:
+    out = tmp_path / "bench"
+    env = {**os.environ, "PARLEY_DATA_DIR": str(tmp_path / "data"), "PARLEY_WORKERS": "2"}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "parley",
+            "bench",
+            "--quick",
+            "--speech-dir",
+            str(SPEECH_DIR),
+            "--out",
+            str(out),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    results = json.loads((out / "results.json").read_text())
+    suites = results["suites"]
+    assert set(suites) == {"accuracy", "throughput", "tts", "memory"}
+
+    tiny = suites["accuracy"]["models"]["whisper-tiny.en"]
+    assert 0 <= tiny["wer"] <= 0.5
+    assert tiny["words"] > 0
+    assert len(tiny["files"]) == 3
+
+    runs = suites["throughput"]["runs"]
+    assert set(runs) == {
+        "parley_1_workers",
+        "parley_2_workers",
+        "faster_whisper_transcribe",
+        "faster_whisper_batched",
+    }
+    for run in runs.values():
+        assert run["wall_seconds"] > 0
+        assert run["wer"] <= 0.1
+    assert runs["parley_2_workers"]["speed_vs_faster_whisper_transcribe"] > 0
+
+    for name in ("short", "paragraph"):
+        tts = suites["tts"][name]
+        assert tts["first_chunk_ms_median"] > 0
+        assert tts["real_time_factor_median"] > 0
+        assert tts["audio_seconds"] > 1
+    assert 100 < suites["memory"]["peak_rss_mb"] < 8000
+
+    report = (out / "report.md").read_text()
+    assert "| WER whisper-tiny.en |" in report
+    assert "WER whisper-tiny.en" in done.stdout
