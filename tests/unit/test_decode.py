@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import struct
 import wave
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import soundfile as sf
 
 from parley.audio.decode import decode_audio
 from parley.domain.audio import AudioEncoding, RawAudioFormat
-from parley.errors import EmptyAudio, InvalidArgument, InvalidAudio
+from parley.errors import EmptyAudio, InvalidArgument, InvalidAudio, UnsupportedEncoding
 from tests.conftest import clip
 
 RATE = 16000
@@ -192,3 +193,30 @@ def test_headerless_audio_cut_mid_frame() -> None:
 def test_headerless_audio_at_an_impossible_rate(rate: int) -> None:
     with pytest.raises(InvalidArgument, match="sample rate"):
         decode_audio(b"\x00" * 1000, raw=RawAudioFormat(AudioEncoding.LINEAR16, rate, 1))
+
+
+def wav_with_codec_tag(tag: int) -> bytes:
+    fmt = struct.pack("<HHIIHH", tag, 1, RATE, 2 * RATE, 2, 16)
+    data = bytes(3200)
+    body = (
+        b"WAVEfmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", 3200) + data
+    )
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def test_an_unknown_codec_is_named_unsupported() -> None:
+    with pytest.raises(UnsupportedEncoding, match="codec Parley cannot decode"):
+        decode_audio(wav_with_codec_tag(0x7777))
+
+
+def test_a_file_without_audio_is_refused() -> None:
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="matroska") as container:
+        stream = container.add_stream("mpeg4", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
+        for _ in range(3):
+            frame = av.VideoFrame.from_ndarray(np.zeros((64, 64, 3), np.uint8), format="rgb24")
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    with pytest.raises(InvalidAudio, match="no audio stream"):
+        decode_audio(buffer.getvalue())

@@ -11,7 +11,7 @@ import av
 import numpy as np
 
 from parley.domain.audio import Audio, AudioEncoding, FloatArray, RawAudioFormat
-from parley.errors import EmptyAudio, InvalidArgument, InvalidAudio
+from parley.errors import EmptyAudio, InvalidArgument, InvalidAudio, UnsupportedEncoding
 
 logger = logging.getLogger(__name__)
 
@@ -75,15 +75,20 @@ def _demux(data: bytes, fmt: str | None, options: dict[str, str]) -> Audio:
             if not container.streams.audio:
                 raise InvalidAudio("the file holds no audio stream", field="audio")
             stream = container.streams.audio[0]
+            if stream.codec_context is None:
+                raise UnsupportedEncoding(
+                    f"the {_name(container, fmt)} file holds audio in a codec Parley cannot decode",
+                    field="audio",
+                )
             rate = stream.codec_context.sample_rate
             if not rate:
                 raise InvalidAudio("the audio stream declares no sample rate", field="audio")
             chunks = _decode_frames(container, stream)
             samples = np.concatenate(chunks, axis=1) if chunks else _no_samples(stream)
-            name = "raw" if fmt else container.format.name.split(",")[0]
+            name = _name(container, fmt)
             audio = Audio(samples, rate, codec=stream.codec_context.name, container=name)
             announced = None if fmt else _announced_frames(data, container, rate)
-    except InvalidAudio:
+    except (InvalidAudio, UnsupportedEncoding):
         raise
     except (av.error.FFmpegError, EOFError, ValueError) as exc:
         raise InvalidAudio(
@@ -96,6 +101,10 @@ def _demux(data: bytes, fmt: str | None, options: dict[str, str]) -> Audio:
             field="audio",
         )
     return audio
+
+
+def _name(container: av.container.InputContainer, fmt: str | None) -> str:
+    return "raw" if fmt else container.format.name.split(",")[0]
 
 
 def _decode_frames(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import math
 import time
 from collections.abc import Iterable
@@ -18,8 +17,6 @@ from parley.engines.stt import nbest
 from parley.engines.stt.phrase_bias import PhraseBooster, words_of
 from parley.engines.stt.segmenting import DecodedWord, split_at_pauses
 from parley.errors import UnsupportedLanguage
-
-logger = logging.getLogger(__name__)
 
 PIECE_SECONDS = 20
 # Padding around a segment when its audio is decoded again (phrases, alternatives).
