@@ -169,3 +169,10 @@ def test_models_lists_engines_voices_and_languages(env: dict[str, str]) -> None:
     assert len(listing["models"][0]["languages"]) > 90
     assert listing["voices"][0]["name"] == "en_US-joe-medium"
     assert listing["voices"][0]["installed"]
+
+
+def test_the_readme_sample(env: dict[str, str]) -> None:
+    sample = Path(__file__).resolve().parents[2] / "examples" / "hello.wav"
+    done = parley(env, "transcribe", str(sample))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "and you always want to see it in the superlative degree."
