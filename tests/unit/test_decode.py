@@ -13,6 +13,7 @@ import pytest
 import soundfile as sf
 
 from parley.audio.decode import decode_audio
+from parley.audio.encode import encode_with_ffmpeg
 from parley.domain.audio import AudioEncoding, RawAudioFormat
 from parley.errors import EmptyAudio, InvalidArgument, InvalidAudio, UnsupportedEncoding
 from tests.conftest import clip
@@ -28,26 +29,6 @@ def tone(seconds: float = 1.0, rate: int = RATE, freq: float = 440.0) -> np.ndar
 def soundfile_bytes(samples: np.ndarray, rate: int, fmt: str, subtype: str) -> bytes:
     buffer = io.BytesIO()
     sf.write(buffer, samples, rate, format=fmt, subtype=subtype)
-    return buffer.getvalue()
-
-
-def ffmpeg_bytes(samples: np.ndarray, rate: int, muxer: str, codec: str) -> bytes:
-    buffer = io.BytesIO()
-    with av.open(buffer, "w", format=muxer) as container:
-        stream = container.add_stream(codec, rate=rate, layout="mono")
-        frame = av.AudioFrame.from_ndarray(
-            (samples[None, :] * 32767).astype(np.int16), format="s16", layout="mono"
-        )
-        frame.sample_rate = rate
-        resampler = av.AudioResampler(
-            format=stream.codec_context.format.name,
-            layout="mono",
-            rate=rate,
-            frame_size=stream.codec_context.frame_size or None,
-        )
-        for chunk in [*resampler.resample(frame), *resampler.resample(None)]:
-            container.mux(stream.encode(chunk))
-        container.mux(stream.encode(None))
     return buffer.getvalue()
 
 
@@ -74,7 +55,7 @@ def test_wav_sample_formats_decode_to_the_same_signal(subtype: str) -> None:
 def test_compressed_containers_decode_with_their_duration(
     muxer: str, codec: str, rate: int, container: str
 ) -> None:
-    audio = decode_audio(ffmpeg_bytes(tone(2.0, rate), rate, muxer, codec))
+    audio = decode_audio(encode_with_ffmpeg(tone(2.0, rate), rate, muxer, codec))
     assert audio.container == container
     assert audio.sample_rate == rate
     # Encoders add a few frames of priming and padding (AAC: 1024 samples and more).
@@ -153,7 +134,7 @@ def test_truncated_files_are_refused(muxer: str, codec: str | None) -> None:
     data = (
         soundfile_bytes(signal, RATE, "WAV", "PCM_16")
         if codec is None
-        else ffmpeg_bytes(signal, RATE, muxer, codec)
+        else encode_with_ffmpeg(signal, RATE, muxer, codec)
     )
     with pytest.raises(InvalidAudio, match=r"truncated|not readable"):
         decode_audio(data[: len(data) // 2])

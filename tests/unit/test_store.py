@@ -9,8 +9,7 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import StatementError
 
 from parley.errors import NotFound
-from parley.store import Store
-from parley.store.store import StoredAudio
+from parley.store import Store, StoredAudio
 from tests.unit.test_postprocess import transcript
 
 

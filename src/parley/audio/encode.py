@@ -69,7 +69,7 @@ def encode_audio(
         sf.write(buffer, pcm, rate, format=fmt.value.upper(), subtype="PCM_16")
         return buffer.getvalue()
     muxer, codec, _ = _FFMPEG_FORMATS[fmt]
-    return _encode_ffmpeg(pcm, rate, muxer, codec)
+    return encode_with_ffmpeg(pcm, rate, muxer, codec)
 
 
 def _supported_rate(rate: int, accepted: tuple[int, ...]) -> int:
@@ -82,7 +82,8 @@ def _to_int16(pcm: FloatArray) -> npt.NDArray[np.int16]:
     return (pcm * 32767.0).round().astype("<i2")
 
 
-def _encode_ffmpeg(pcm: FloatArray, rate: int, muxer: str, codec: str) -> bytes:
+def encode_with_ffmpeg(pcm: FloatArray, rate: int, muxer: str, codec: str) -> bytes:
+    """Mono PCM into any container and codec FFmpeg writes (`muxer`, `codec` by FFmpeg name)."""
     buffer = io.BytesIO()
     with av.open(buffer, "w", format=muxer) as container:
         stream = container.add_stream(codec, rate=rate, layout="mono")

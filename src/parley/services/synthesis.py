@@ -18,8 +18,7 @@ from parley.engines.tts.piper import MAX_RATE, MIN_RATE
 from parley.errors import InvalidArgument
 from parley.services.sentences import split_sentences
 from parley.services.text_normalization import normalize_for_speech
-from parley.store import Store, SynthesisRecord
-from parley.store.store import StoredAudio
+from parley.store import Store, StoredAudio, SynthesisRecord
 
 MAX_TEXT_CHARS = 5000
 

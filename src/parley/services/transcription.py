@@ -23,8 +23,7 @@ from parley.services.chunking import chunk_length, plan_windows
 from parley.services.languages import model_language
 from parley.services.postprocess import postprocess
 from parley.services.profanity import ProfanityFilter
-from parley.store import Store, TranscriptionRecord
-from parley.store.store import StoredAudio
+from parley.store import Store, StoredAudio, TranscriptionRecord
 
 logger = logging.getLogger(__name__)
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from parley.domain.codec import transcript_from_dict, transcript_to_dict
@@ -19,47 +18,9 @@ from parley.errors import NotFound
 from parley.store.audio_files import AudioFiles
 from parley.store.db import open_database
 from parley.store.models import SynthesisRow, TranscriptionRow
+from parley.store.records import StoredAudio, SynthesisRecord, TranscriptionRecord
 
-
-@dataclass(frozen=True)
-class StoredAudio:
-    data: bytes
-    suffix: str
-    format: str
-
-
-@dataclass(frozen=True)
-class TranscriptionRecord:
-    id: str
-    created_at: datetime
-    status: str
-    source_name: str | None
-    audio_key: str | None
-    audio_format: str | None
-    duration: float | None
-    model: str
-    language: str | None
-    options: dict[str, Any]
-    transcript: Transcript | None
-    inference_seconds: float | None
-    error: str | None = None
-
-    @property
-    def text(self) -> str:
-        return self.transcript.text if self.transcript else ""
-
-
-@dataclass(frozen=True)
-class SynthesisRecord:
-    id: str
-    created_at: datetime
-    text: str
-    voice: str
-    options: dict[str, Any]
-    audio_key: str
-    audio_format: str
-    duration: float
-    inference_seconds: float
+Row = TypeVar("Row", TranscriptionRow, SynthesisRow)
 
 
 def new_id() -> str:
@@ -84,7 +45,7 @@ class Store:
         options: dict[str, Any],
         transcript: Transcript,
     ) -> TranscriptionRecord:
-        """Store the audio, then the row; if the row cannot be written the audio goes too."""
+        """Store the audio, then the row."""
         record_id, created = new_id(), datetime.now(UTC)
         key = self.audio.put(record_id, created, audio.data, audio.suffix)
         row = TranscriptionRow(
@@ -103,20 +64,12 @@ class Store:
             transcript=transcript_to_dict(transcript),
             inference_seconds=transcript.inference_seconds,
         )
-        try:
-            with self._session() as session:
-                session.add(row)
-        except BaseException:
-            self.audio.delete(key)
-            raise
+        self._insert(row)
         return _transcription(row)
 
     def get_transcription(self, record_id: str) -> TranscriptionRecord:
         with self._session() as session:
-            row = session.get(TranscriptionRow, record_id)
-            if row is None:
-                raise NotFound(f"transcription {record_id!r} does not exist")
-            return _transcription(row)
+            return _transcription(_get(session, TranscriptionRow, record_id))
 
     def list_transcriptions(
         self, *, limit: int = 20, offset: int = 0, search: str | None = None
@@ -125,24 +78,11 @@ class Store:
         query = select(TranscriptionRow)
         if search:
             query = query.where(func.lower(TranscriptionRow.text).contains(search.lower()))
-        with self._session() as session:
-            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-            rows = session.scalars(
-                query.order_by(TranscriptionRow.created_at.desc(), TranscriptionRow.id)
-                .limit(limit)
-                .offset(offset)
-            ).all()
-            return [_transcription(r) for r in rows], total
+        rows, total = self._page(query, TranscriptionRow, limit, offset)
+        return [_transcription(r) for r in rows], total
 
     def delete_transcription(self, record_id: str) -> None:
-        with self._session() as session:
-            row = session.get(TranscriptionRow, record_id)
-            if row is None:
-                raise NotFound(f"transcription {record_id!r} does not exist")
-            key = row.audio_key
-            session.execute(delete(TranscriptionRow).where(TranscriptionRow.id == record_id))
-        if key:
-            self.audio.delete(key)
+        self._delete(TranscriptionRow, record_id)
 
     def add_synthesis(
         self,
@@ -168,42 +108,59 @@ class Store:
             duration=duration,
             inference_seconds=inference_seconds,
         )
-        try:
-            with self._session() as session:
-                session.add(row)
-        except BaseException:
-            self.audio.delete(key)
-            raise
+        self._insert(row)
         return _synthesis(row)
 
     def get_synthesis(self, record_id: str) -> SynthesisRecord:
         with self._session() as session:
-            row = session.get(SynthesisRow, record_id)
-            if row is None:
-                raise NotFound(f"synthesis {record_id!r} does not exist")
-            return _synthesis(row)
+            return _synthesis(_get(session, SynthesisRow, record_id))
 
     def list_syntheses(
         self, *, limit: int = 20, offset: int = 0
     ) -> tuple[list[SynthesisRecord], int]:
-        with self._session() as session:
-            total = session.scalar(select(func.count()).select_from(SynthesisRow)) or 0
-            rows = session.scalars(
-                select(SynthesisRow)
-                .order_by(SynthesisRow.created_at.desc(), SynthesisRow.id)
-                .limit(limit)
-                .offset(offset)
-            ).all()
-            return [_synthesis(r) for r in rows], total
+        rows, total = self._page(select(SynthesisRow), SynthesisRow, limit, offset)
+        return [_synthesis(r) for r in rows], total
 
     def delete_synthesis(self, record_id: str) -> None:
+        self._delete(SynthesisRow, record_id)
+
+    def _insert(self, row: TranscriptionRow | SynthesisRow) -> None:
+        """Add a row whose audio is already written; if the row fails, the audio goes."""
+        try:
+            with self._session() as session:
+                session.add(row)
+        except BaseException:
+            if row.audio_key:
+                self.audio.delete(row.audio_key)
+            raise
+
+    def _page(
+        self, query: Select[Row], model: type[Row], limit: int, offset: int
+    ) -> tuple[list[Row], int]:
+        """Newest first, and the count of all that match."""
         with self._session() as session:
-            row = session.get(SynthesisRow, record_id)
-            if row is None:
-                raise NotFound(f"synthesis {record_id!r} does not exist")
+            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            rows = session.scalars(
+                query.order_by(model.created_at.desc(), model.id).limit(limit).offset(offset)
+            ).all()
+            return list(rows), total
+
+    def _delete(self, model: type[Row], record_id: str) -> None:
+        """Delete the row, then its audio."""
+        with self._session() as session:
+            row = _get(session, model, record_id)
             key = row.audio_key
             session.delete(row)
-        self.audio.delete(key)
+        if key:
+            self.audio.delete(key)
+
+
+def _get(session: Session, model: type[Row], record_id: str) -> Row:
+    row = session.get(model, record_id)
+    if row is None:
+        kind = "transcription" if model is TranscriptionRow else "synthesis"
+        raise NotFound(f"{kind} {record_id!r} does not exist")
+    return row
 
 
 def _transcription(row: TranscriptionRow) -> TranscriptionRecord:

@@ -1,0 +1,50 @@
+"""What the store hands back: plain records, detached from any database session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from parley.domain.transcript import Transcript
+
+
+@dataclass(frozen=True)
+class StoredAudio:
+    data: bytes
+    suffix: str
+    format: str
+
+
+@dataclass(frozen=True)
+class TranscriptionRecord:
+    id: str
+    created_at: datetime
+    status: str
+    source_name: str | None
+    audio_key: str | None
+    audio_format: str | None
+    duration: float | None
+    model: str
+    language: str | None
+    options: dict[str, Any]
+    transcript: Transcript | None
+    inference_seconds: float | None
+    error: str | None = None
+
+    @property
+    def text(self) -> str:
+        return self.transcript.text if self.transcript else ""
+
+
+@dataclass(frozen=True)
+class SynthesisRecord:
+    id: str
+    created_at: datetime
+    text: str
+    voice: str
+    options: dict[str, Any]
+    audio_key: str
+    audio_format: str
+    duration: float
+    inference_seconds: float
