@@ -36,6 +36,20 @@ class Settings(BaseSettings):
     max_chunk_seconds: float = Field(default=300.0, ge=30.0, description="long audio splits")
     model_idle_seconds: float | None = Field(default=900.0, description="unload after idle")
     profanity_words: Path | None = Field(default=None, description="extra words to mask")
+    host: str = "127.0.0.1"
+    http_port: int = Field(default=8080, ge=0, le=65535)
+    grpc_port: int = Field(default=50051, ge=0, le=65535)
+    audio_dirs: list[Path] = Field(default_factory=list, description="file:// URIs allowed here")
+    audio_hosts: list[str] = Field(
+        default_factory=list, description="http(s):// URIs allowed from these hosts (*.x ok)"
+    )
+    max_fetch_bytes: int = Field(default=1 << 30, description="largest audio fetched by URI")
+    fetch_timeout_seconds: float = 60.0
+    job_window_seconds: float = Field(default=60.0, ge=30.0, description="long-job windows")
+    job_lease_seconds: float = Field(
+        default=15.0, gt=0, description="a dead server's jobs wait this"
+    )
+    job_poll_seconds: float = Field(default=1.0, gt=0)
 
     @property
     def sqlalchemy_url(self) -> str:

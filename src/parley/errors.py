@@ -57,7 +57,18 @@ class NotFound(ParleyError):
     code = ErrorCode.NOT_FOUND
 
 
-class TooLarge(ParleyError):
+class TooLarge(InvalidArgument):
+    """Audio or a request over a size or length limit (`actual` > `limit`, in its unit)."""
+
+    def __init__(self, message: str, *, field: str, limit: float, actual: float) -> None:
+        super().__init__(message, field=field)
+        self.limit = limit
+        self.actual = actual
+
+
+class Overloaded(ParleyError):
+    """The server is at capacity; the caller may retry later."""
+
     code = ErrorCode.RESOURCE_EXHAUSTED
 
 
@@ -74,6 +85,7 @@ __all__ = [
     "InvalidAudio",
     "ModelUnavailable",
     "NotFound",
+    "Overloaded",
     "ParleyError",
     "TooLarge",
     "UnknownModel",

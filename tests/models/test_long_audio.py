@@ -15,6 +15,7 @@ from parley.domain.transcript import RecognitionOptions
 from parley.evaluation.wer import spoken_form
 from parley.services.chunking import chunk_length, plan_windows
 from parley.services.container import Services
+from parley.services.progression import Progression
 from parley.services.transcription import AudioInput
 from tests.conftest import clips
 
@@ -62,7 +63,7 @@ def test_ten_minutes_with_two_workers(
     record = services.transcription.transcribe(
         AudioInput(path.read_bytes(), path.name),
         RecognitionOptions(language="en"),
-        progress=lambda done, total: progress.append(done / total),
+        Progression(after_window=lambda job: progress.append(job.fraction) is None),
     )
     transcript = record.transcript
     assert transcript is not None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from parley.domain.transcript import Alternative, RecognitionOptions, Segment, Transcript, Word
 from parley.services.postprocess import postprocess
 from parley.services.profanity import ProfanityFilter
@@ -105,3 +107,19 @@ def test_sentences_split_where_a_reader_would_stop() -> None:
         '"Stop."',
         "Then J. R. R. Tolkien.",
     ]
+
+
+def test_spoken_emojis_stand_alone() -> None:
+    t = transcript("see you soon smiley face thumbs up emoji")
+    assert run(t, spoken_emojis=True).text == "see you soon 🙂 👍"
+
+
+def test_replacements_match_whole_words_and_keep_timing() -> None:
+    from parley.domain.transcript import Replacement
+
+    t = transcript("Meet the Cat team at the cat cafe. Category A.")
+    rules = (Replacement("cat cafe", "Café Chat"), Replacement("Cat", "CAT", case_sensitive=True))
+    out = run(t, replacements=rules)
+    assert out.text == "Meet the CAT team at the Café Chat. Category A."
+    cafe = next(w for w in out.segments[0].words if w.text == "Café Chat.")
+    assert (cafe.start, cafe.end) == pytest.approx((2.4, 3.1))  # from "cat" to "cafe."

@@ -16,6 +16,7 @@ from parley.domain.audio import FloatArray, Span
 from parley.domain.transcript import Alternative, RecognitionOptions, Segment, Transcript, Word
 from parley.engines.base import DecodeRequest
 from parley.services.profanity import ProfanityFilter
+from parley.services.progression import Progression
 from parley.services.transcription import AudioInput, TranscriptionService
 from parley.store import Store
 from tests.conftest import clips
@@ -62,6 +63,7 @@ class InlinePool:
         samples: FloatArray,
         request: DecodeRequest,
         parallel: bool,
+        priority: int = 0,
     ) -> Future[Transcript]:
         self.calls += 1
         future: Future[Transcript] = Future()
@@ -94,7 +96,7 @@ def test_every_speech_span_once_in_order(long_audio: Path, tmp_path: Path) -> No
     record = service.transcribe(
         AudioInput(long_audio.read_bytes(), "long.wav"),
         RecognitionOptions(),
-        progress=lambda done, total: progress.append(done / total),
+        Progression(after_window=lambda job: progress.append(job.fraction) is None),
     )
     expected = sounds(sf.read(long_audio, dtype="float32")[0])
     assert record.transcript is not None

@@ -12,7 +12,6 @@ from parley.bench.context import BenchContext, SuiteResult
 from parley.bench.speech import RATE, long_audio
 from parley.domain.audio import Audio, FloatArray
 from parley.domain.transcript import RecognitionOptions
-from parley.engines import worker
 from parley.engines.device import resolve_compute_type, resolve_device
 from parley.engines.registry import model_spec
 from parley.evaluation.wer import word_error_rate
@@ -30,7 +29,7 @@ def run(ctx: BenchContext) -> SuiteResult:
     headline = []
     for workers in counts:
         with ctx.services(workers=workers) as services:
-            _warm(services, workers)
+            services.pool.warm([MODEL])
             wall, text = _parley(services, samples)
         speed = seconds / wall
         runs[f"parley_{workers}_workers"] = {
@@ -74,15 +73,6 @@ def run(ctx: BenchContext) -> SuiteResult:
     return SuiteResult(
         "throughput", {"model": MODEL, "audio_seconds": seconds, "runs": runs}, headline
     )
-
-
-def _warm(services: Services, workers: int) -> None:
-    """Start every worker and load the model in it, so the timing is decoding alone."""
-    futures = [
-        services.pool.submit(worker.warm, [MODEL], parallel=True) for _ in range(workers * 2)
-    ]
-    for future in futures:
-        future.result()
 
 
 def _parley(services: Services, samples: FloatArray) -> tuple[float, str]:

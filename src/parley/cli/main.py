@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from parley import __version__
-from parley.cli import bench, history, models, say, transcribe
+from parley.cli import bench, history, models, say, serve, transcribe
 from parley.config import Settings
 from parley.logging_setup import configure
 
@@ -23,6 +23,7 @@ app.command("transcribe")(transcribe.transcribe)
 app.command("say")(say.say)
 app.command("models")(models.models)
 app.command("bench")(bench.bench)
+app.command("serve")(serve.serve)
 app.add_typer(history.app, name="history")
 
 

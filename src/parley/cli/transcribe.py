@@ -14,6 +14,7 @@ from parley.cli.errors import report
 from parley.domain.audio import AudioEncoding, RawAudioFormat
 from parley.domain.transcript import PhraseHint, RecognitionOptions, Task
 from parley.errors import InvalidArgument, ParleyError
+from parley.services.progression import Progression
 from parley.services.render import TextFormat, render
 from parley.services.transcription import AudioInput, TranscriptionService
 
@@ -125,8 +126,8 @@ def _one(
             expect_rate=None if raw else sample_rate,
             expect_channels=None if raw else channels,
         )
-        with ProgressBar(path.name) as update:
-            record = service.transcribe(audio_in, options, progress=update)
+        with ProgressBar(path.name) as bar:
+            record = service.transcribe(audio_in, options, Progression(after_window=bar.update))
     except (ParleyError, OSError) as error:
         return report(error, str(path))
     assert record.transcript is not None
@@ -157,8 +158,9 @@ class ProgressBar:
         self._bar.start()
         return self
 
-    def __call__(self, done: float, total: float) -> None:
-        self._bar.update(self._task, completed=done, total=total)
+    def update(self, job: Progression) -> bool:
+        self._bar.update(self._task, completed=100 * job.fraction, total=100)
+        return True
 
     def __exit__(self, *exc: object) -> None:
         self._bar.stop()

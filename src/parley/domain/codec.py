@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
-from parley.domain.transcript import Alternative, Segment, Transcript, Word
+from parley.domain.transcript import (
+    Alternative,
+    PhraseHint,
+    RecognitionOptions,
+    Replacement,
+    Segment,
+    Task,
+    Transcript,
+    Word,
+)
 
 
 def transcript_to_dict(transcript: Transcript) -> dict[str, Any]:
@@ -15,11 +25,11 @@ def transcript_to_dict(transcript: Transcript) -> dict[str, Any]:
         "model": transcript.model,
         "inference_seconds": round(transcript.inference_seconds, 3),
         "channels": transcript.channels,
-        "segments": [_segment_to_dict(s) for s in transcript.segments],
+        "segments": [segment_to_dict(s) for s in transcript.segments],
     }
 
 
-def _segment_to_dict(segment: Segment) -> dict[str, Any]:
+def segment_to_dict(segment: Segment) -> dict[str, Any]:
     return {
         "start": segment.start,
         "end": segment.end,
@@ -40,7 +50,7 @@ def _word_to_dict(word: Word) -> dict[str, Any]:
 
 def transcript_from_dict(data: dict[str, Any]) -> Transcript:
     return Transcript(
-        segments=tuple(_segment_from_dict(s) for s in data["segments"]),
+        segments=tuple(segment_from_dict(s) for s in data["segments"]),
         language=data["language"],
         duration=data["duration"],
         model=data["model"],
@@ -49,7 +59,7 @@ def transcript_from_dict(data: dict[str, Any]) -> Transcript:
     )
 
 
-def _segment_from_dict(data: dict[str, Any]) -> Segment:
+def segment_from_dict(data: dict[str, Any]) -> Segment:
     words = tuple(Word(w["text"], w["start"], w["end"], w["confidence"]) for w in data["words"])
     best = Alternative(data["text"], data["confidence"], words)
     others = tuple(Alternative(a["text"], a["confidence"]) for a in data["alternatives"])
@@ -60,3 +70,18 @@ def _segment_from_dict(data: dict[str, Any]) -> Segment:
         language=data["language"],
         channel=data.get("channel", 1),
     )
+
+
+def options_to_dict(options: RecognitionOptions) -> dict[str, Any]:
+    data = dataclasses.asdict(options)
+    data["task"] = options.task.value
+    return data
+
+
+def options_from_dict(data: dict[str, Any]) -> RecognitionOptions:
+    fields = dict(data)
+    fields["task"] = Task(fields.get("task", Task.TRANSCRIBE.value))
+    fields["phrases"] = tuple(PhraseHint(**p) for p in fields.get("phrases", ()))
+    fields["replacements"] = tuple(Replacement(**r) for r in fields.get("replacements", ()))
+    fields["alternative_languages"] = tuple(fields.get("alternative_languages", ()))
+    return RecognitionOptions(**fields)

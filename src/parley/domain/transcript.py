@@ -28,17 +28,32 @@ class PhraseHint:
 
 
 @dataclass(frozen=True)
+class Replacement:
+    """Replace whole-word occurrences of `search` in the final transcript."""
+
+    search: str
+    replace: str
+    case_sensitive: bool = False
+
+
+@dataclass(frozen=True)
 class RecognitionOptions:
-    """Everything a caller can ask of one recognition, independent of any wire format."""
+    """Everything a caller can ask of one recognition, independent of any wire format.
+
+    `language` None means detect; with `alternative_languages`, detection chooses among
+    `language` and those."""
 
     model: str | None = None
     language: str | None = None
+    alternative_languages: tuple[str, ...] = ()
     task: Task = Task.TRANSCRIBE
     max_alternatives: int = 1
     punctuation: bool = True
     profanity_filter: bool = False
     spoken_punctuation: bool = False
+    spoken_emojis: bool = False
     phrases: tuple[PhraseHint, ...] = ()
+    replacements: tuple[Replacement, ...] = ()
     separate_channels: bool = False
 
 

@@ -13,9 +13,11 @@ from parley.domain.transcript import PhraseHint, Task, Transcript
 
 @dataclass(frozen=True)
 class DecodeRequest:
-    """One decode of one channel."""
+    """One decode of one channel. Without `language`, the engine detects it, among
+    `candidates` when there are any."""
 
     language: str | None = None
+    candidates: tuple[str, ...] = ()
     task: Task = Task.TRANSCRIBE
     alternatives: int = 1
     phrases: tuple[PhraseHint, ...] = ()

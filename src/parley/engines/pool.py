@@ -1,12 +1,21 @@
 """Inference off the caller's thread: in-process for one piece of work, a pool of
-single-thread worker processes for many (two such workers here decode twice as fast
-as one two-thread decode)."""
+single-thread worker processes for many (two such workers here decode twice as fast as
+one two-thread decode).
+
+Work waits in one priority queue and at most one task per worker is handed to the
+processes at a time, so an interactive request waits for one running task, never for a
+long job's whole backlog."""
 
 from __future__ import annotations
 
+import functools
+import heapq
+import itertools
 import multiprocessing
+import threading
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from parley.engines import worker
@@ -14,40 +23,107 @@ from parley.engines.registry import EngineSettings
 
 T = TypeVar("T")
 
+INTERACTIVE = 0  # requests someone is waiting on
+BATCH = 10  # long-running jobs
+
+
+@dataclass(order=True)
+class _Task:
+    priority: int
+    sequence: int
+    fn: Callable[..., Any] = field(compare=False)
+    args: tuple[Any, ...] = field(compare=False)
+    future: Future[Any] = field(compare=False)
+
 
 class EnginePool:
     def __init__(
-        self, settings: EngineSettings, workers: int, idle_seconds: float | None = None
+        self,
+        settings: EngineSettings,
+        workers: int,
+        idle_seconds: float | None = None,
+        *,
+        in_process: bool = True,
     ) -> None:
+        """Without `in_process` (a server, whose workers are warm), every task goes to the
+        worker processes."""
         self.workers = max(1, workers)
-        self._settings = settings
-        self._idle_seconds = idle_seconds
+        self._in_process = in_process
+        self._initargs = (settings, idle_seconds)
         self._local: ThreadPoolExecutor | None = None
         self._processes: ProcessPoolExecutor | None = None
+        self._queue: list[_Task] = []
+        self._running = 0
+        self._sequence = itertools.count()
+        self._lock = threading.Lock()
 
-    def submit(self, fn: Callable[..., T], *args: Any, parallel: bool = False) -> Future[T]:
+    def submit(
+        self, fn: Callable[..., T], *args: Any, parallel: bool = False, priority: int = INTERACTIVE
+    ) -> Future[T]:
         """Run `fn` (a function of `parley.engines.worker`) in a worker process when
         `parallel`, else on this process's inference thread."""
-        return self._executor(parallel).submit(fn, *args)
+        if not parallel and self._in_process:
+            return self._local_executor().submit(fn, *args)
+        future: Future[T] = Future()
+        with self._lock:
+            heapq.heappush(self._queue, _Task(priority, next(self._sequence), fn, args, future))
+        self._dispatch()
+        return future
 
-    def _executor(self, parallel: bool) -> Executor:
-        initargs = (self._settings, self._idle_seconds)
-        if parallel:
-            if self._processes is None:
-                self._processes = ProcessPoolExecutor(
-                    self.workers,
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=worker.init_worker,
-                    initargs=initargs,
-                )
-            return self._processes
+    def _dispatch(self) -> None:
+        while True:
+            with self._lock:
+                if self._running >= self.workers or not self._queue:
+                    return
+                task = heapq.heappop(self._queue)
+                if not task.future.set_running_or_notify_cancel():
+                    continue  # cancelled while it waited
+                self._running += 1
+            inner = self._process_executor().submit(task.fn, *task.args)
+            inner.add_done_callback(functools.partial(self._finished, task=task))
+
+    def _finished(self, inner: Future[Any], task: _Task) -> None:
+        with self._lock:
+            self._running -= 1
+        error = inner.exception()
+        if error is not None:
+            task.future.set_exception(error)
+        else:
+            task.future.set_result(inner.result())
+        self._dispatch()
+
+    def _process_executor(self) -> ProcessPoolExecutor:
+        if self._processes is None:
+            self._processes = ProcessPoolExecutor(
+                self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=worker.init_worker,
+                initargs=self._initargs,
+            )
+        return self._processes
+
+    def _local_executor(self) -> ThreadPoolExecutor:
         if self._local is None:
             self._local = ThreadPoolExecutor(
-                1, "parley-inference", initializer=worker.init_worker, initargs=initargs
+                1, "parley-inference", initializer=worker.init_worker, initargs=self._initargs
             )
         return self._local
 
+    def warm(self, models: list[str]) -> None:
+        """Start every worker process and load `models` in each (blocks until done)."""
+        barrier = multiprocessing.get_context("spawn").Manager().Barrier(self.workers)
+        futures = [
+            self.submit(worker.warm, models, barrier, parallel=True) for _ in range(self.workers)
+        ]
+        for future in futures:
+            future.result()
+
     def shutdown(self, *, cancel: bool = False) -> None:
+        if cancel:
+            with self._lock:
+                pending, self._queue = self._queue, []
+            for task in pending:
+                task.future.cancel()
         for executor in (self._local, self._processes):
             if executor is not None:
                 executor.shutdown(wait=True, cancel_futures=cancel)

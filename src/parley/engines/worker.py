@@ -5,6 +5,8 @@ Each worker keeps its own model cache; it is built by `init_worker`, never at im
 
 from __future__ import annotations
 
+from typing import Any
+
 from parley.domain.audio import FloatArray
 from parley.domain.transcript import Transcript
 from parley.engines.base import DecodeRequest, SpeechToText
@@ -30,10 +32,13 @@ def transcribe(model: str, samples: FloatArray, request: DecodeRequest) -> Trans
         return engine.transcribe(samples, request)
 
 
-def warm(models: list[str]) -> list[str]:
-    """Load models ahead of the first request; returns what is loaded."""
+def warm(models: list[str], barrier: Any = None) -> list[str]:
+    """Load models ahead of the first request; returns what is loaded. With a `barrier`,
+    wait until every worker of the pool has loaded too, so that each takes one call."""
     cache = _cache()
     for name in models:
         with cache.use(name):
             pass
+    if barrier is not None:
+        barrier.wait(timeout=600)
     return cache.loaded()

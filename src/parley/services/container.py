@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from parley.config import Settings
 from parley.engines.pool import EnginePool
+from parley.services.audio_sources import AudioSources
+from parley.services.operations import OperationsService
 from parley.services.profanity import ProfanityFilter
 from parley.services.synthesis import SynthesisService
 from parley.services.transcription import TranscriptionService
@@ -19,15 +21,21 @@ class Services:
     pool: EnginePool
     transcription: TranscriptionService
     synthesis: SynthesisService
+    sources: AudioSources
+    operations: OperationsService
 
     def close(self) -> None:
         self.pool.shutdown(cancel=True)
 
 
-def build_services(settings: Settings) -> Services:
+def build_services(settings: Settings, *, server: bool = False) -> Services:
+    """`server`: long-lived, so all inference goes to the (warmed) worker processes; a
+    one-off command decodes short audio in its own process instead of starting them."""
     store = Store(settings.sqlalchemy_url, settings.audio_dir)
     engine_settings = settings.engine_settings()
-    pool = EnginePool(engine_settings, settings.workers, settings.model_idle_seconds)
+    pool = EnginePool(
+        engine_settings, settings.workers, settings.model_idle_seconds, in_process=not server
+    )
     transcription = TranscriptionService(
         pool,
         store,
@@ -41,4 +49,11 @@ def build_services(settings: Settings) -> Services:
         default_voice=settings.default_voice,
         idle_seconds=settings.model_idle_seconds,
     )
-    return Services(settings, store, pool, transcription, synthesis)
+    sources = AudioSources(
+        settings.audio_dirs,
+        settings.audio_hosts,
+        settings.max_fetch_bytes,
+        settings.fetch_timeout_seconds,
+    )
+    operations = OperationsService(store, transcription, window_seconds=settings.job_window_seconds)
+    return Services(settings, store, pool, transcription, synthesis, sources, operations)

@@ -1,8 +1,9 @@
-"""Text options applied after decoding: automatic punctuation off, spoken punctuation,
-profanity masking. Word timings follow the words they belong to."""
+"""Text options applied after decoding: automatic punctuation off, spoken punctuation and
+emojis, profanity masking, the caller's replacements. Word timings follow their words."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -10,6 +11,7 @@ from dataclasses import replace
 from parley.domain.transcript import (
     Alternative,
     RecognitionOptions,
+    Replacement,
     Segment,
     Transcript,
     Word,
@@ -18,7 +20,8 @@ from parley.domain.transcript import (
 from parley.services.profanity import ProfanityFilter
 from parley.services.sentences import is_abbreviation
 
-Token = tuple[int, str]  # (index of the source word, text)
+# (index of the first source word, index of the last, text)
+Token = tuple[int, int, str]
 
 EDGE_PUNCTUATION = '.,?!;:"“”()[]{}…«»¡¿—–-'
 SENTENCE_END = ".?!…"
@@ -36,6 +39,17 @@ SPOKEN_PUNCTUATION: dict[tuple[str, ...], str] = {
     ("new", "line"): "\n",
     ("new", "paragraph"): "\n\n",
 }
+SPOKEN_EMOJIS: dict[tuple[str, ...], str] = {
+    ("smiley", "face"): "🙂",
+    ("smiling", "face"): "😊",
+    ("winking", "face"): "😉",
+    ("laughing", "face"): "😆",
+    ("sad", "face"): "🙁",
+    ("crying", "face"): "😢",
+    ("heart", "emoji"): "❤️",
+    ("thumbs", "up", "emoji"): "👍",
+    ("party", "emoji"): "🎉",
+}
 
 
 def postprocess(
@@ -46,9 +60,12 @@ def postprocess(
         names = _proper_names(transcript.segments)
         steps.append(lambda tokens: _strip_punctuation(tokens, names))
     if options.spoken_punctuation:
-        steps.append(_spoken_punctuation)
+        steps.append(lambda tokens: _spoken(tokens, SPOKEN_PUNCTUATION, attach=True))
+    if options.spoken_emojis:
+        steps.append(lambda tokens: _spoken(tokens, SPOKEN_EMOJIS, attach=False))
     if options.profanity_filter:
-        steps.append(lambda tokens: [(i, profanity.mask(t)) for i, t in tokens])
+        steps.append(lambda tokens: [(i, j, profanity.mask(t)) for i, j, t in tokens])
+    steps += [functools.partial(_replace, rule=rule) for rule in options.replacements]
     if not steps:
         return transcript
     segments = tuple(_segment(s, steps) for s in transcript.segments)
@@ -60,15 +77,19 @@ def _segment(segment: Segment, steps: Sequence[Callable[[list[Token]], list[Toke
     alternatives: list[Alternative] = []
     for alt in segment.alternatives:
         source = list(alt.words) or [Word(t, 0.0, 0.0, alt.confidence) for t in alt.text.split()]
-        tokens: list[Token] = list(enumerate(w.text for w in source))
+        tokens: list[Token] = [(i, i, w.text) for i, w in enumerate(source)]
         for step in steps:
             tokens = step(tokens)
-        text = re.sub(r" ?\n ?", "\n", join_words((t for _, t in tokens), segment.language))
+        text = re.sub(r" ?\n ?", "\n", join_words((t for _, _, t in tokens), segment.language))
         text = text.strip(" ")
         if text in seen:  # two readings that differed only in what was just removed
             continue
         seen.add(text)
-        words = tuple(replace(source[i], text=t) for i, t in tokens) if alt.words else ()
+        words = (
+            tuple(replace(source[i], text=t, end=source[j].end) for i, j, t in tokens)
+            if alt.words
+            else ()
+        )
         alternatives.append(Alternative(text, alt.confidence, words))
     return replace(segment, alternatives=tuple(alternatives))
 
@@ -77,24 +98,49 @@ def bare(token: str) -> str:
     return token.strip(EDGE_PUNCTUATION).lower()
 
 
-def _spoken_punctuation(tokens: list[Token]) -> list[Token]:
+def _spoken(tokens: list[Token], table: dict[tuple[str, ...], str], *, attach: bool) -> list[Token]:
+    """Spoken names of symbols become the symbols: punctuation joins the word before it
+    (dropping what the recognizer put there), emojis stand on their own."""
+    longest = max(len(key) for key in table)
     out: list[Token] = []
     i = 0
     while i < len(tokens):
-        for n in (2, 1):
-            key = tuple(bare(t) for _, t in tokens[i : i + n])
-            symbol = SPOKEN_PUNCTUATION.get(key) if len(key) == n else None
-            if symbol is not None:
-                if out:
-                    index, text = out[-1]
-                    kept = text if symbol.isspace() else text.rstrip(EDGE_PUNCTUATION)
-                    out[-1] = (index, kept + symbol)
-                i += n
-                break
+        for n in range(longest, 0, -1):
+            key = tuple(bare(t) for _, _, t in tokens[i : i + n])
+            symbol = table.get(key) if len(key) == n else None
+            if symbol is None:
+                continue
+            if not attach:
+                out.append((tokens[i][0], tokens[i + n - 1][1], symbol))
+            elif out:
+                first, last, text = out[-1]
+                kept = text if symbol.isspace() else text.rstrip(EDGE_PUNCTUATION)
+                out[-1] = (first, last, kept + symbol)
+            i += n
+            break
         else:
             out.append(tokens[i])
             i += 1
     return out
+
+
+def _replace(tokens: list[Token], rule: Replacement) -> list[Token]:
+    """Whole-word (or whole-phrase) matches of `rule.search` become `rule.replace`."""
+    fold = (lambda t: t) if rule.case_sensitive else str.lower
+    wanted = [fold(w) for w in rule.search.split()]
+    n = len(wanted)
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        window = tokens[i : i + n]
+        if n and [fold(t.strip(EDGE_PUNCTUATION)) for _, _, t in window] == wanted:
+            trail = window[-1][2][len(window[-1][2].rstrip(EDGE_PUNCTUATION)) :]
+            out.append((window[0][0], window[-1][1], rule.replace + trail))
+            i += n
+        else:
+            out.append(tokens[i])
+            i += 1
+    return [t for t in out if t[2]]
 
 
 def _strip_punctuation(tokens: list[Token], names: set[str]) -> list[Token]:
@@ -102,12 +148,12 @@ def _strip_punctuation(tokens: list[Token], names: set[str]) -> list[Token]:
     punctuation. Capitalized words seen mid-sentence anywhere (names) keep their capital."""
     out: list[Token] = []
     sentence_start = True
-    for index, text in tokens:
+    for first, last, text in tokens:
         core = text.strip(EDGE_PUNCTUATION)
         if core:
             if sentence_start and _capitalized(core) and core not in names | _ALWAYS_CAPITAL:
                 core = core[0].lower() + core[1:]
-            out.append((index, core))
+            out.append((first, last, core))
         sentence_start = _ends_sentence(text) or (sentence_start and not core)
     return out
 

@@ -5,43 +5,46 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable
 from concurrent.futures import Future, as_completed
 from dataclasses import dataclass
-from typing import Any
 
 from parley.audio.decode import decode_audio
 from parley.audio.resample import resample
-from parley.domain.audio import Audio, FloatArray, RawAudioFormat, Span
+from parley.domain.audio import Audio, FloatArray, RawAudioFormat
+from parley.domain.codec import options_to_dict
 from parley.domain.transcript import RecognitionOptions, Segment, Task, Transcript
 from parley.engines import worker
 from parley.engines.base import DecodeRequest
-from parley.engines.pool import EnginePool
+from parley.engines.pool import INTERACTIVE, EnginePool
 from parley.engines.registry import ModelSpec, model_spec
-from parley.errors import InvalidArgument
+from parley.errors import InvalidArgument, TooLarge
 from parley.services.chunking import chunk_length, plan_windows
 from parley.services.languages import model_language
 from parley.services.postprocess import postprocess
 from parley.services.profanity import ProfanityFilter
+from parley.services.progression import Progression
 from parley.store import Store, StoredAudio, TranscriptionRecord
 
 logger = logging.getLogger(__name__)
 
 MAX_ALTERNATIVES = 30
+MAX_ALTERNATIVE_LANGUAGES = 3
 MAX_PHRASES = 500
 MAX_PHRASE_CHARS = 100
-Progress = Callable[[float, float], None]  # (audio seconds done, audio seconds in all)
 
 
 @dataclass(frozen=True)
 class AudioInput:
-    """Audio as received: encoded bytes, how to read them, and a name for the history."""
+    """Audio as received: encoded bytes, how to read them, and a name for the history.
+    `codecs`, when given, are the codecs the caller's declared `encoding` allows."""
 
     data: bytes
     name: str | None = None
     raw: RawAudioFormat | None = None
     expect_rate: int | None = None
     expect_channels: int | None = None
+    codecs: frozenset[str] | None = None
+    encoding: str | None = None
 
 
 class TranscriptionService:
@@ -61,22 +64,44 @@ class TranscriptionService:
         self._profanity = profanity
 
     def transcribe(
-        self, audio_in: AudioInput, options: RecognitionOptions, progress: Progress | None = None
+        self,
+        audio_in: AudioInput,
+        options: RecognitionOptions,
+        job: Progression | None = None,
+        max_seconds: float | None = None,
     ) -> TranscriptionRecord:
         spec, options = self.validate(options)
+        audio = self.decode(audio_in, max_seconds)
+        transcript = self.recognize(audio, spec, options, job)
+        return self._store.add_transcription(
+            audio=StoredAudio(audio_in.data, suffix_of(audio), f"{audio.container}/{audio.codec}"),
+            source_name=audio_in.name,
+            options=options_to_dict(options),
+            transcript=transcript,
+        )
+
+    def decode(self, audio_in: AudioInput, max_seconds: float | None = None) -> Audio:
+        """Decode and check the audio against what the caller declared and allows."""
         audio = decode_audio(
             audio_in.data,
             raw=audio_in.raw,
             expect_rate=audio_in.expect_rate,
             expect_channels=audio_in.expect_channels,
         )
-        transcript = self.recognize(audio, spec, options, progress)
-        return self._store.add_transcription(
-            audio=StoredAudio(audio_in.data, _suffix(audio), f"{audio.container}/{audio.codec}"),
-            source_name=audio_in.name,
-            options=_options_dict(options),
-            transcript=transcript,
-        )
+        if audio_in.codecs is not None and audio.codec not in audio_in.codecs:
+            raise InvalidArgument(
+                f"encoding {audio_in.encoding} does not match the audio, which is "
+                f"{audio.codec} in {audio.container}",
+                field="encoding",
+            )
+        if max_seconds is not None and audio.duration > max_seconds:
+            raise TooLarge(
+                f"the audio lasts {audio.duration:.1f} s; at most {max_seconds:.0f} s are allowed",
+                field="audio",
+                limit=max_seconds,
+                actual=audio.duration,
+            )
+        return audio
 
     def validate(self, options: RecognitionOptions) -> tuple[ModelSpec, RecognitionOptions]:
         """Check everything about a request that needs no audio; returns the model and the
@@ -92,15 +117,28 @@ class TranscriptionService:
                 f"model {spec.name} is English-only and cannot translate", field="task"
             )
         _check_phrases(options)
+        if len(options.alternative_languages) > MAX_ALTERNATIVE_LANGUAGES:
+            raise InvalidArgument(
+                f"at most {MAX_ALTERNATIVE_LANGUAGES} alternative languages are allowed",
+                field="alternative_language_codes",
+            )
         language = options.language and model_language(options.language, spec.languages, spec.name)
-        return spec, dataclasses.replace(options, model=spec.name, language=language or None)
+        others = tuple(
+            model_language(tag, spec.languages, spec.name) for tag in options.alternative_languages
+        )
+        return spec, dataclasses.replace(
+            options, model=spec.name, language=language or None, alternative_languages=others
+        )
 
     def recognize(
         self,
         audio: Audio,
         spec: ModelSpec,
         options: RecognitionOptions,
-        progress: Progress | None = None,
+        job: Progression | None = None,
+        *,
+        priority: int = INTERACTIVE,
+        window_seconds: float | None = None,
     ) -> Transcript:
         """Decode every channel (or their mix), in windows cut at pauses, on the pool."""
         started = time.perf_counter()
@@ -109,17 +147,21 @@ class TranscriptionService:
             if options.separate_channels
             else [audio.mono()]
         )
-        request = DecodeRequest(
-            language=options.language,
-            task=options.task,
-            alternatives=options.max_alternatives,
-            phrases=options.phrases,
-        )
-        jobs = [
-            _Track(i + 1, resample(t, audio.sample_rate, spec.sample_rate))
-            for i, t in enumerate(tracks)
-        ]
-        segments = self._decode_tracks(spec, jobs, request, audio.duration, progress)
+        resampled = {
+            i + 1: resample(t, audio.sample_rate, spec.sample_rate) for i, t in enumerate(tracks)
+        }
+        job = job or Progression()
+        if job.windows is None:
+            target = chunk_length(
+                audio.duration, self._pool.workers, window_seconds or self._max_chunk_seconds
+            )
+            job.windows = [
+                (channel, window)
+                for channel, samples in resampled.items()
+                for window in plan_windows(samples, spec.sample_rate, target)
+            ]
+        self._decode_windows(spec, resampled, _request(options), job, priority)
+        segments = [s for i in sorted(job.done) for s in job.done[i]]
         transcript = Transcript(
             segments=tuple(sorted(segments, key=lambda s: (s.start, s.channel))),
             language=_main_language(segments, options.language),
@@ -130,52 +172,54 @@ class TranscriptionService:
         )
         return postprocess(transcript, options, self._profanity)
 
-    def _decode_tracks(
+    def _decode_windows(
         self,
         spec: ModelSpec,
-        tracks: list[_Track],
+        tracks: dict[int, FloatArray],
         request: DecodeRequest,
-        duration: float,
-        progress: Progress | None,
-    ) -> list[Segment]:
+        job: Progression,
+        priority: int,
+    ) -> None:
+        """Decode the windows not yet done, recording each as it finishes."""
+        windows = job.windows or []
         rate = spec.sample_rate
-        target = chunk_length(duration, self._pool.workers, self._max_chunk_seconds)
-        pieces = [
-            (track.channel, window)
-            for track in tracks
-            for window in plan_windows(track.samples, rate, target)
-        ]
-        samples = {track.channel: track.samples for track in tracks}
-        parallel = len(pieces) > 1
-        futures: dict[Future[Transcript], tuple[int, Span]] = {
+        futures: dict[Future[Transcript], int] = {
             self._pool.submit(
                 worker.transcribe,
                 spec.name,
-                samples[channel][int(window.start * rate) : int(window.end * rate)],
+                tracks[channel][int(window.start * rate) : int(window.end * rate)],
                 request,
-                parallel=parallel,
-            ): (channel, window)
-            for channel, window in pieces
+                parallel=len(windows) > 1,
+                priority=priority,
+            ): index
+            for index, (channel, window) in enumerate(windows)
+            if index not in job.done
         }
-        done, total = 0.0, duration * len(tracks)
-        segments: list[Segment] = []
         try:
             for future in as_completed(futures):
-                channel, window = futures[future]
-                segments.extend(_placed(s, window.start, channel) for s in future.result().segments)
-                done += window.duration
-                if progress:
-                    progress(done, total)
+                index = futures[future]
+                channel, window = windows[index]
+                job.record(
+                    index,
+                    tuple(_placed(s, window.start, channel) for s in future.result().segments),
+                )
         finally:
             for future in futures:
                 future.cancel()
-        return segments
 
 
-@dataclass(frozen=True)
-class _Track:
-    channel: int
-    samples: FloatArray
+def _request(options: RecognitionOptions) -> DecodeRequest:
+    """With alternative languages, the engine picks among them; with one, it is forced."""
+    candidates = tuple(
+        dict.fromkeys(c for c in (options.language, *options.alternative_languages) if c)
+    )
+    return DecodeRequest(
+        language=None if len(candidates) > 1 else options.language,
+        candidates=candidates if len(candidates) > 1 else (),
+        task=options.task,
+        alternatives=options.max_alternatives,
+        phrases=options.phrases,
+    )
 
 
 def _placed(segment: Segment, offset: float, channel: int) -> Segment:
@@ -224,16 +268,10 @@ def _check_phrases(options: RecognitionOptions) -> None:
             raise InvalidArgument("phrase boost must be between -20 and 20", field="phrases")
 
 
-def _suffix(audio: Audio) -> str:
+def suffix_of(audio: Audio) -> str:
     known = {"wav": ".wav", "flac": ".flac", "mp3": ".mp3", "ogg": ".ogg", "matroska": ".webm"}
     if audio.container == "mov":
         return ".m4a"
     if audio.container == "raw":
         return f".{audio.codec}"
     return known.get(audio.container, f".{audio.container}")
-
-
-def _options_dict(options: RecognitionOptions) -> dict[str, Any]:
-    data = dataclasses.asdict(options)
-    data["task"] = options.task.value
-    return data

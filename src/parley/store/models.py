@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -46,3 +46,28 @@ class SynthesisRow(Base):
     audio_bytes: Mapped[int] = mapped_column(Integer)
     duration: Mapped[float] = mapped_column(Float)
     inference_seconds: Mapped[float] = mapped_column(Float)
+
+
+class OperationRow(Base):
+    """A long-running job. Whoever holds an unexpired lease runs it; a lease that runs out
+    (the server died) lets any server take the job over from its last checkpoint."""
+
+    __tablename__ = "operations"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    request: Mapped[dict[str, Any]] = mapped_column(JSON)
+    audio_key: Mapped[str] = mapped_column(String(256))
+    source_name: Mapped[str | None] = mapped_column(String(512))
+    checkpoint: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    result_id: Mapped[str | None] = mapped_column(String(32))
+    error_code: Mapped[str | None] = mapped_column(String(32))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from parley.domain.transcript import Transcript
@@ -11,9 +11,20 @@ from parley.domain.transcript import Transcript
 
 @dataclass(frozen=True)
 class StoredAudio:
+    """Audio to be written to the store with its record."""
+
     data: bytes
     suffix: str
     format: str
+
+
+@dataclass(frozen=True)
+class AudioRef:
+    """Audio the store already holds (a long-running job's input)."""
+
+    key: str
+    format: str
+    size: int
 
 
 @dataclass(frozen=True)
@@ -48,3 +59,8 @@ class SynthesisRecord:
     audio_format: str
     duration: float
     inference_seconds: float
+
+
+def as_utc(moment: datetime) -> datetime:
+    # SQLite hands timestamps back without a zone; they were written in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -18,7 +18,14 @@ from parley.errors import NotFound
 from parley.store.audio_files import AudioFiles
 from parley.store.db import open_database
 from parley.store.models import SynthesisRow, TranscriptionRow
-from parley.store.records import StoredAudio, SynthesisRecord, TranscriptionRecord
+from parley.store.operations import Operations
+from parley.store.records import (
+    AudioRef,
+    StoredAudio,
+    SynthesisRecord,
+    TranscriptionRecord,
+    as_utc,
+)
 
 Row = TypeVar("Row", TranscriptionRow, SynthesisRow)
 
@@ -31,6 +38,7 @@ class Store:
     def __init__(self, database_url: str, audio_dir: Path) -> None:
         self._sessions: sessionmaker[Session] = open_database(database_url)
         self.audio = AudioFiles(audio_dir)
+        self.operations = Operations(self._sessions, self.audio)
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
@@ -40,22 +48,29 @@ class Store:
     def add_transcription(
         self,
         *,
-        audio: StoredAudio,
+        audio: StoredAudio | AudioRef,
         source_name: str | None,
         options: dict[str, Any],
         transcript: Transcript,
     ) -> TranscriptionRecord:
-        """Store the audio, then the row."""
+        """Store the audio (unless the store holds it already), then the row."""
         record_id, created = new_id(), datetime.now(UTC)
-        key = self.audio.put(record_id, created, audio.data, audio.suffix)
+        if isinstance(audio, StoredAudio):
+            ref = AudioRef(
+                self.audio.put(record_id, created, audio.data, audio.suffix),
+                audio.format,
+                len(audio.data),
+            )
+        else:
+            ref = audio
         row = TranscriptionRow(
             id=record_id,
             created_at=created,
             status="completed",
             source_name=source_name,
-            audio_key=key,
-            audio_format=audio.format,
-            audio_bytes=len(audio.data),
+            audio_key=ref.key,
+            audio_format=ref.format,
+            audio_bytes=ref.size,
             duration=transcript.duration,
             model=transcript.model,
             language=transcript.language,
@@ -64,7 +79,7 @@ class Store:
             transcript=transcript_to_dict(transcript),
             inference_seconds=transcript.inference_seconds,
         )
-        self._insert(row)
+        self._insert(row, written=isinstance(audio, StoredAudio))
         return _transcription(row)
 
     def get_transcription(self, record_id: str) -> TranscriptionRecord:
@@ -108,7 +123,7 @@ class Store:
             duration=duration,
             inference_seconds=inference_seconds,
         )
-        self._insert(row)
+        self._insert(row, written=True)
         return _synthesis(row)
 
     def get_synthesis(self, record_id: str) -> SynthesisRecord:
@@ -124,13 +139,13 @@ class Store:
     def delete_synthesis(self, record_id: str) -> None:
         self._delete(SynthesisRow, record_id)
 
-    def _insert(self, row: TranscriptionRow | SynthesisRow) -> None:
-        """Add a row whose audio is already written; if the row fails, the audio goes."""
+    def _insert(self, row: TranscriptionRow | SynthesisRow, *, written: bool) -> None:
+        """Add a row; if it fails, audio `written` for it goes too."""
         try:
             with self._session() as session:
                 session.add(row)
         except BaseException:
-            if row.audio_key:
+            if written and row.audio_key:
                 self.audio.delete(row.audio_key)
             raise
 
@@ -166,7 +181,7 @@ def _get(session: Session, model: type[Row], record_id: str) -> Row:
 def _transcription(row: TranscriptionRow) -> TranscriptionRecord:
     return TranscriptionRecord(
         id=row.id,
-        created_at=_utc(row.created_at),
+        created_at=as_utc(row.created_at),
         status=row.status,
         source_name=row.source_name,
         audio_key=row.audio_key,
@@ -184,7 +199,7 @@ def _transcription(row: TranscriptionRow) -> TranscriptionRecord:
 def _synthesis(row: SynthesisRow) -> SynthesisRecord:
     return SynthesisRecord(
         id=row.id,
-        created_at=_utc(row.created_at),
+        created_at=as_utc(row.created_at),
         text=row.text,
         voice=row.voice,
         options=row.options,
@@ -193,8 +208,3 @@ def _synthesis(row: SynthesisRow) -> SynthesisRecord:
         duration=row.duration,
         inference_seconds=row.inference_seconds,
     )
-
-
-def _utc(moment: datetime) -> datetime:
-    # SQLite hands timestamps back without a zone; they were written in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

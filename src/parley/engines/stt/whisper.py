@@ -62,6 +62,8 @@ class WhisperEngine:
         started = time.perf_counter()
         duration = samples.shape[0] / self.sample_rate
         language = self._language(request.language)
+        for candidate in request.candidates:
+            self._language(candidate)
         segments, language = self._decode(samples, language, request)
         return Transcript(
             segments=tuple(segments),
@@ -83,33 +85,50 @@ class WhisperEngine:
     def _decode(
         self, samples: FloatArray, language: str | None, request: DecodeRequest
     ) -> tuple[list[Segment], str | None]:
-        from faster_whisper.transcribe import restore_speech_timestamps
         from faster_whisper.vad import VadOptions, get_speech_timestamps
 
         vad = VadOptions(max_speech_duration_s=PIECE_SECONDS, min_silence_duration_ms=160)
         speech = get_speech_timestamps(samples, vad, sampling_rate=self.sample_rate)
-        decoded: list[Any] = []
+        segments: list[Segment] = []
+        first_language = None
         for piece in _pieces(speech, PIECE_SECONDS * self.sample_rate):
-            raw, info = self._model.transcribe(
-                np.concatenate([samples[s["start"] : s["end"]] for s in piece]),
-                language=language,
-                task=request.task.value,
-                beam_size=self._beam_size,
-                vad_filter=False,
-                word_timestamps=True,
-                condition_on_previous_text=False,
-            )
-            # The first piece settles the language for the rest when none was given.
-            language = info.language
-            decoded += restore_speech_timestamps(raw, piece, self.sample_rate)
-        words = _words(decoded, len(samples) / self.sample_rate, language or "und")
-        if not words or language is None:
-            return [], language
-        segments = split_at_pauses(words, language)
-        if request.phrases or request.alternatives > 1:
-            tokenizer = self._tokenizer(language, request)
-            segments = [self._refine(samples, s, request, tokenizer) for s in segments]
-        return segments, language
+            if request.candidates and request.language is None:
+                # Each piece may be in another of the languages the caller named.
+                language = self._detect_among(_packed(samples, piece), request.candidates)
+            found, language = self._decode_piece(samples, piece, language, request)
+            # Without a language given, the first piece settles it for the rest.
+            first_language = first_language or language
+            segments += found
+        if segments and (request.phrases or request.alternatives > 1):
+            segments = [self._refine(samples, s, request) for s in segments]
+        return segments, first_language
+
+    def _decode_piece(
+        self,
+        samples: FloatArray,
+        piece: list[dict[str, int]],
+        language: str | None,
+        request: DecodeRequest,
+    ) -> tuple[list[Segment], str]:
+        from faster_whisper.transcribe import restore_speech_timestamps
+
+        raw, info = self._model.transcribe(
+            _packed(samples, piece),
+            language=language,
+            task=request.task.value,
+            beam_size=self._beam_size,
+            vad_filter=False,
+            word_timestamps=True,
+            condition_on_previous_text=False,
+        )
+        decoded = restore_speech_timestamps(raw, piece, self.sample_rate)
+        words = _words(decoded, len(samples) / self.sample_rate, info.language)
+        return split_at_pauses(words, info.language), info.language
+
+    def _detect_among(self, audio: FloatArray, candidates: tuple[str, ...]) -> str:
+        _, _, probabilities = self._model.detect_language(audio)
+        scores = dict(probabilities)
+        return max(candidates, key=lambda code: scores.get(code, 0.0))
 
     def _tokenizer(self, language: str, request: DecodeRequest) -> Any:
         from faster_whisper.tokenizer import Tokenizer
@@ -119,10 +138,9 @@ class WhisperEngine:
             self._model.hf_tokenizer, multilingual, task=request.task.value, language=language
         )
 
-    def _refine(
-        self, samples: FloatArray, segment: Segment, request: DecodeRequest, tokenizer: Any
-    ) -> Segment:
+    def _refine(self, samples: FloatArray, segment: Segment, request: DecodeRequest) -> Segment:
         """Phrase boosting and n-best readings, on the segment's own audio."""
+        tokenizer = self._tokenizer(segment.language, request)
         start = max(0.0, segment.start - NBEST_PAD_SECONDS)
         end = min(segment.end + NBEST_PAD_SECONDS, start + MAX_WINDOW_SECONDS)
         window = samples[int(start * self.sample_rate) : int(end * self.sample_rate)]
@@ -132,6 +150,10 @@ class WhisperEngine:
             found = nbest.readings(self._model, window, tokenizer, request.alternatives + 1)
             segment = _with_alternatives(segment, found, request.alternatives)
         return segment
+
+
+def _packed(samples: FloatArray, piece: list[dict[str, int]]) -> FloatArray:
+    return np.concatenate([samples[s["start"] : s["end"]] for s in piece])
 
 
 def _pieces(speech: list[dict[str, int]], limit: int) -> list[list[dict[str, int]]]:

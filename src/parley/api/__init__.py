@@ -1,0 +1,1 @@
+"""Transports: wire schemas to and from domain types, and statuses. No models, no SQL."""

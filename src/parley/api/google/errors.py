@@ -1,0 +1,60 @@
+"""Parley's errors as Google's `google.rpc.Status`, for both transports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from google.protobuf import any_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+
+from parley.errors import ErrorCode, ParleyError
+
+RPC_CODES = {
+    ErrorCode.INVALID_ARGUMENT: code_pb2.INVALID_ARGUMENT,
+    ErrorCode.NOT_FOUND: code_pb2.NOT_FOUND,
+    ErrorCode.RESOURCE_EXHAUSTED: code_pb2.RESOURCE_EXHAUSTED,
+    ErrorCode.FAILED_PRECONDITION: code_pb2.FAILED_PRECONDITION,
+    ErrorCode.CANCELLED: code_pb2.CANCELLED,
+    ErrorCode.INTERNAL: code_pb2.INTERNAL,
+}
+HTTP_STATUS = {
+    code_pb2.INVALID_ARGUMENT: 400,
+    code_pb2.FAILED_PRECONDITION: 400,
+    code_pb2.NOT_FOUND: 404,
+    code_pb2.RESOURCE_EXHAUSTED: 429,
+    code_pb2.CANCELLED: 499,
+    code_pb2.UNIMPLEMENTED: 501,
+    code_pb2.INTERNAL: 500,
+}
+# Parley's field names -> where the field sits in Google's request messages.
+_FIELDS = {
+    "audio": "audio",
+    "sample_rate": "config.sample_rate_hertz",
+    "channels": "config.audio_channel_count",
+    "encoding": "config.encoding",
+    "language": "config.language_code",
+    "alternative_language_codes": "config.alternative_language_codes",
+    "model": "config.model",
+    "max_alternatives": "config.max_alternatives",
+    "phrases": "config.speech_contexts",
+    "task": "config.model",
+}
+
+
+def to_status(error: ParleyError) -> Any:
+    """A `google.rpc.Status` carrying a BadRequest field violation where a field is known."""
+    code = RPC_CODES[error.code]
+    status = status_pb2.Status(code=code, message=error.message)
+    if error.field:
+        field = _FIELDS.get(error.field, error.field)
+        violation = error_details_pb2.BadRequest.FieldViolation(
+            field=field, description=error.message
+        )
+        detail = any_pb2.Any()
+        detail.Pack(error_details_pb2.BadRequest(field_violations=[violation]))
+        status.details.append(detail)
+    return status
+
+
+def internal_status(message: str) -> Any:
+    return status_pb2.Status(code=code_pb2.INTERNAL, message=message)

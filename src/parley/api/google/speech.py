@@ -1,0 +1,142 @@
+"""Google's Speech methods on top of the services, shared by gRPC and REST."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+from google.longrunning import operations_pb2
+
+from parley.api.google.operations import to_operation
+from parley.api.google.recognition import Recognition, parse_config
+from parley.api.google.results import recognize_response
+from parley.errors import InvalidArgument, TooLarge
+from parley.services.container import Services
+from parley.services.transcription import AudioInput
+
+MAX_CONTENT_BYTES = 10 * 1024 * 1024
+SYNC_SECONDS = 60.0
+DEFAULT_WAIT_SECONDS = 60.0
+_DONE_FILTER = re.compile(r"^\s*done\s*=\s*(true|false)\s*$", re.IGNORECASE)
+
+
+class GoogleSpeech:
+    def __init__(self, services: Services, on_submit: Callable[[], None]) -> None:
+        """`on_submit` runs (on the event loop) after a long-running job is queued."""
+        self._services = services
+        self._on_submit = on_submit
+
+    async def recognize(self, request: Any) -> Any:
+        """`request` and the result are raw RecognizeRequest / RecognizeResponse messages."""
+        audio_in, recognition = await self._prepare(request)
+        try:
+            record = await anyio.to_thread.run_sync(
+                lambda: self._services.transcription.transcribe(
+                    audio_in, recognition.options, max_seconds=SYNC_SECONDS
+                )
+            )
+        except TooLarge as error:
+            raise TooLarge(
+                "Sync input too long. For audio longer than 1 min use LongRunningRecognize "
+                "with a 'uri' parameter.",
+                field="audio",
+                limit=error.limit,
+                actual=error.actual,
+            ) from error
+        assert record.transcript is not None
+        return recognize_response(record.transcript, recognition.presentation)
+
+    async def long_running_recognize(self, request: Any) -> Any:
+        """Accepted at once as a stored operation; the job runner does the work."""
+        audio_in, recognition = await self._prepare(request)
+        view = await anyio.to_thread.run_sync(
+            self._services.operations.submit,
+            audio_in,
+            recognition.options,
+            dataclasses.asdict(recognition.presentation),
+        )
+        self._on_submit()
+        return to_operation(view)
+
+    async def get_operation(self, name: str) -> Any:
+        return to_operation(await anyio.to_thread.run_sync(self._services.operations.get, name))
+
+    async def list_operations(self, filter_: str, page_size: int, page_token: str) -> Any:
+        offset = _offset(page_token)
+        views = await anyio.to_thread.run_sync(
+            lambda: self._services.operations.list(
+                done=_done_filter(filter_), page_size=page_size, offset=offset
+            )
+        )
+        response = operations_pb2.ListOperationsResponse(
+            operations=[to_operation(v) for v in views]
+        )
+        if page_size and len(views) == page_size:
+            response.next_page_token = str(offset + len(views))
+        return response
+
+    async def cancel_operation(self, name: str) -> None:
+        await anyio.to_thread.run_sync(self._services.operations.cancel, name)
+
+    async def delete_operation(self, name: str) -> None:
+        await anyio.to_thread.run_sync(self._services.operations.delete, name)
+
+    async def wait_operation(self, name: str, timeout: float) -> Any:
+        view = await anyio.to_thread.run_sync(
+            self._services.operations.wait, name, timeout or DEFAULT_WAIT_SECONDS
+        )
+        return to_operation(view)
+
+    async def _prepare(self, request: Any) -> tuple[AudioInput, Recognition]:
+        data, name = await self._audio(request.audio)
+        recognition = parse_config(request.config, data[:4], request.audio.uri)
+        spec = recognition.audio
+        audio_in = AudioInput(
+            data,
+            name=name,
+            raw=spec.raw,
+            expect_rate=spec.expect_rate,
+            expect_channels=spec.expect_channels,
+            codecs=spec.codecs,
+            encoding=spec.encoding_name,
+        )
+        return audio_in, recognition
+
+    async def _audio(self, audio: Any) -> tuple[bytes, str | None]:
+        which = audio.WhichOneof("audio_source")
+        if which == "content":
+            if len(audio.content) > MAX_CONTENT_BYTES:
+                raise TooLarge(
+                    f"Request payload size exceeds the limit: {MAX_CONTENT_BYTES} bytes.",
+                    field="audio.content",
+                    limit=MAX_CONTENT_BYTES,
+                    actual=len(audio.content),
+                )
+            return bytes(audio.content), None
+        if which == "uri":
+            fetched = await anyio.to_thread.run_sync(self._services.sources.fetch, audio.uri)
+            return fetched.data, fetched.name
+        raise InvalidArgument("RecognitionAudio not set.", field="audio")
+
+
+def _offset(page_token: str) -> int:
+    if not page_token:
+        return 0
+    if not page_token.isdigit():
+        raise InvalidArgument("invalid page token", field="page_token")
+    return int(page_token)
+
+
+def _done_filter(text: str) -> bool | None:
+    """Operations can be filtered on `done` only (AIP-160 `done=true` / `done=false`)."""
+    if not text.strip():
+        return None
+    match = _DONE_FILTER.match(text)
+    if match is None:
+        raise InvalidArgument(
+            f"unsupported filter {text!r}: use done=true or done=false", field="filter"
+        )
+    return match.group(1).lower() == "true"

@@ -1,0 +1,35 @@
+"""Every handler's errors end here, as a gRPC status with `google.rpc.Status` details."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import grpc
+from grpc_status import rpc_status
+
+from parley.api.google.errors import internal_status, to_status
+from parley.errors import ParleyError
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Handler = Callable[[Any, Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[T]]
+
+
+def google_errors(handler: Handler[T]) -> Handler[T]:
+    @functools.wraps(handler)
+    async def wrapped(self: Any, request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> T:
+        try:
+            return await handler(self, request, context)
+        except ParleyError as error:
+            await context.abort_with_status(rpc_status.to_status(to_status(error)))
+        except Exception:
+            logger.exception("%s failed", handler.__name__)
+            # INTERNAL, never UNAVAILABLE: clients retry UNAVAILABLE for a very long time.
+            await context.abort_with_status(rpc_status.to_status(internal_status("internal error")))
+        raise AssertionError("abort_with_status returns only by raising")
+
+    return wrapped

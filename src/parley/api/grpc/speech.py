@@ -1,0 +1,51 @@
+"""google.cloud.speech.v1.Speech over gRPC. No service descriptor ships with the client
+library, so the methods are served by a generic handler on the message classes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import grpc
+from google.cloud.speech_v1 import (
+    LongRunningRecognizeRequest,
+    RecognizeRequest,
+    RecognizeResponse,
+)
+from google.longrunning import operations_pb2
+
+from parley.api.google.speech import GoogleSpeech
+from parley.api.grpc.errors import google_errors
+
+SERVICE = "google.cloud.speech.v1.Speech"
+
+
+class SpeechServicer:
+    def __init__(self, speech: GoogleSpeech) -> None:
+        self._speech = speech
+
+    @google_errors
+    async def recognize(self, request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+        return await self._speech.recognize(request)
+
+    @google_errors
+    async def long_running_recognize(
+        self, request: Any, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> Any:
+        return await self._speech.long_running_recognize(request)
+
+    def handler(self) -> grpc.GenericRpcHandler:
+        return grpc.method_handlers_generic_handler(
+            SERVICE,
+            {
+                "Recognize": grpc.unary_unary_rpc_method_handler(
+                    self.recognize,
+                    request_deserializer=RecognizeRequest.pb().FromString,
+                    response_serializer=RecognizeResponse.pb().SerializeToString,
+                ),
+                "LongRunningRecognize": grpc.unary_unary_rpc_method_handler(
+                    self.long_running_recognize,
+                    request_deserializer=LongRunningRecognizeRequest.pb().FromString,
+                    response_serializer=operations_pb2.Operation.SerializeToString,
+                ),
+            },
+        )

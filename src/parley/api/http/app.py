@@ -1,0 +1,35 @@
+"""The HTTP application: Google Speech REST, operations, history, health."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from parley import __version__
+from parley.api.google.speech import GoogleSpeech
+from parley.api.http import errors, google_speech, history
+from parley.store import Store
+
+
+@dataclass
+class Readiness:
+    """Set once the models are loaded in every worker."""
+
+    ready: bool = False
+
+
+def create_app(speech: GoogleSpeech, store: Store, readiness: Readiness) -> FastAPI:
+    app = FastAPI(title="Parley", version=__version__, docs_url="/docs", redoc_url=None)
+    errors.install(app)
+    app.include_router(google_speech.router(speech))
+    app.include_router(history.router(store))
+
+    @app.get("/healthz")
+    async def healthz() -> JSONResponse:
+        if readiness.ready:
+            return JSONResponse({"status": "ready"})
+        return JSONResponse({"status": "loading"}, status_code=503)
+
+    return app

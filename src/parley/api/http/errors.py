@@ -1,0 +1,46 @@
+"""Every error as Google's JSON error body: {"error": {code, message, status, details}}."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from google.protobuf import json_format
+from google.rpc import code_pb2
+
+from parley.api.google.errors import HTTP_STATUS, internal_status, to_status
+from parley.errors import InvalidArgument, ParleyError
+
+logger = logging.getLogger(__name__)
+
+
+def error_response(status: Any) -> JSONResponse:
+    body = {
+        "code": HTTP_STATUS.get(status.code, 500),
+        "message": status.message,
+        "status": code_pb2.Code.Name(status.code),
+    }
+    if status.details:
+        body["details"] = [json_format.MessageToDict(d) for d in status.details]
+    return JSONResponse({"error": body}, status_code=body["code"])
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ParleyError)
+    async def parley_error(_: Request, error: ParleyError) -> JSONResponse:
+        return error_response(to_status(error))
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(_: Request, error: RequestValidationError) -> JSONResponse:
+        first = error.errors()[0] if error.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("query", "body"))
+        message = f"{where}: {first.get('msg', 'invalid request')}" if where else "invalid request"
+        return error_response(to_status(InvalidArgument(message, field=where or None)))
+
+    @app.exception_handler(Exception)
+    async def internal(_: Request, error: Exception) -> JSONResponse:
+        logger.error("request failed", exc_info=error)
+        return error_response(internal_status("internal error"))

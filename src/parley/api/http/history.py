@@ -1,0 +1,84 @@
+"""The history of recognitions as a REST resource: /v1/transcriptions."""
+
+from __future__ import annotations
+
+import mimetypes
+from typing import Annotated, Any
+
+import anyio
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse, Response
+
+from parley.domain.codec import transcript_to_dict
+from parley.errors import InvalidArgument
+from parley.store import Store, TranscriptionRecord
+
+
+def router(store: Store) -> APIRouter:
+    routes = APIRouter()
+
+    @routes.get("/v1/transcriptions")
+    async def list_transcriptions(
+        page_size: Annotated[int, Query(alias="pageSize", ge=1, le=1000)] = 50,
+        page_token: Annotated[str, Query(alias="pageToken")] = "",
+        search: str = "",
+    ) -> JSONResponse:
+        """Newest first; `search` keeps those whose text contains it (any case)."""
+        offset = _offset(page_token)
+        records, total = await anyio.to_thread.run_sync(
+            lambda: store.list_transcriptions(limit=page_size, offset=offset, search=search)
+        )
+        body: dict[str, Any] = {
+            "transcriptions": [_summary(r) for r in records],
+            "totalSize": total,
+        }
+        if offset + len(records) < total:
+            body["nextPageToken"] = str(offset + len(records))
+        return JSONResponse(body)
+
+    @routes.get("/v1/transcriptions/{record_id}")
+    async def get_transcription(record_id: str) -> JSONResponse:
+        record = await anyio.to_thread.run_sync(store.get_transcription, record_id)
+        return JSONResponse(
+            {
+                **_summary(record),
+                "transcript": transcript_to_dict(record.transcript) if record.transcript else None,
+            }
+        )
+
+    @routes.get("/v1/transcriptions/{record_id}/audio")
+    async def get_audio(record_id: str) -> Response:
+        record = await anyio.to_thread.run_sync(store.get_transcription, record_id)
+        key = record.audio_key or ""
+        data = await anyio.to_thread.run_sync(store.audio.read, key)
+        media = mimetypes.guess_type(key)[0] or "application/octet-stream"
+        return Response(data, media_type=media)
+
+    @routes.delete("/v1/transcriptions/{record_id}")
+    async def delete_transcription(record_id: str) -> JSONResponse:
+        await anyio.to_thread.run_sync(store.delete_transcription, record_id)
+        return JSONResponse({})
+
+    return routes
+
+
+def _summary(record: TranscriptionRecord) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "createTime": record.created_at.isoformat(),
+        "status": record.status,
+        "sourceName": record.source_name,
+        "audioFormat": record.audio_format,
+        "duration": record.duration,
+        "model": record.model,
+        "language": record.language,
+        "options": record.options,
+        "inferenceSeconds": record.inference_seconds,
+        "text": record.text,
+    }
+
+
+def _offset(token: str) -> int:
+    if token and not token.isdigit():
+        raise InvalidArgument("invalid page token", field="pageToken")
+    return int(token or 0)

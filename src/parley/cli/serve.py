@@ -1,0 +1,47 @@
+"""`parley serve`"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import anyio
+import typer
+
+from parley.config import Settings
+from parley.server import serve as run_server
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[
+        str | None, typer.Option(help="Address to listen on.", envvar="PARLEY_HOST")
+    ] = None,
+    http_port: Annotated[
+        int | None, typer.Option(help="HTTP port (0: any free one).", envvar="PARLEY_HTTP_PORT")
+    ] = None,
+    grpc_port: Annotated[
+        int | None, typer.Option(help="gRPC port (0: any free one).", envvar="PARLEY_GRPC_PORT")
+    ] = None,
+    audio_dir: Annotated[
+        list[Path] | None,
+        typer.Option(help="Allow file:// audio URIs under this folder (repeatable)."),
+    ] = None,
+    audio_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Allow http(s):// audio URIs from this host (repeatable; *.example.com)."
+        ),
+    ] = None,
+) -> None:
+    """Serve the Google Speech-to-Text v1 API over gRPC and REST."""
+    settings: Settings = ctx.obj
+    overrides = {
+        "host": host,
+        "http_port": http_port,
+        "grpc_port": grpc_port,
+        "audio_dirs": audio_dir or None,
+        "audio_hosts": audio_host or None,
+    }
+    settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    anyio.run(run_server, settings)

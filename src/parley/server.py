@@ -1,0 +1,87 @@
+"""`parley serve`: HTTP and gRPC on one event loop, the job runner beside them, and a clean
+stop on SIGTERM (requests in flight finish, a running job is left to resume)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import socket
+from collections.abc import Iterator
+
+import anyio
+import uvicorn
+from grpc_health.v1 import health
+
+from parley.api.google.speech import GoogleSpeech
+from parley.api.grpc.server import create_grpc_server, set_serving
+from parley.api.http.app import Readiness, create_app
+from parley.config import Settings
+from parley.jobs.runner import JobRunner
+from parley.services.container import Services, build_services
+
+logger = logging.getLogger(__name__)
+
+GRACE_SECONDS = 30.0
+
+
+class _Uvicorn(uvicorn.Server):
+    """Signals are handled once, for both servers, by `serve`."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def serve(settings: Settings) -> None:
+    services = build_services(settings, server=True)
+    runner = JobRunner(
+        services.store.operations,
+        services.operations.run,
+        lease_seconds=settings.job_lease_seconds,
+        poll_seconds=settings.job_poll_seconds,
+    )
+    speech = GoogleSpeech(services, on_submit=runner.wake)
+    readiness = Readiness()
+    grpc_server, checker = create_grpc_server(speech)
+    grpc_port = grpc_server.add_insecure_port(f"{settings.host}:{settings.grpc_port}")
+    listener = socket.create_server((settings.host, settings.http_port))
+    http = _Uvicorn(uvicorn.Config(create_app(speech, services.store, readiness), log_config=None))
+    await set_serving(checker, False)
+    await grpc_server.start()
+    print(
+        f"parley: serving HTTP on http://{settings.host}:{listener.getsockname()[1]} "
+        f"and gRPC on {settings.host}:{grpc_port}",
+        flush=True,
+    )
+    stop = anyio.Event()
+    try:
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(_on_signals, stop)
+            tasks.start_soon(http.serve, [listener])
+            tasks.start_soon(runner.run)
+            tasks.start_soon(_warm, services, readiness, checker)
+            await stop.wait()
+            logger.info("stopping: finishing requests in flight")
+            runner.stop()
+            http.should_exit = True
+            await grpc_server.stop(GRACE_SECONDS)
+            tasks.cancel_scope.deadline = anyio.current_time() + GRACE_SECONDS
+    finally:
+        services.close()
+
+
+async def _warm(
+    services: Services, readiness: Readiness, checker: health.aio.HealthServicer
+) -> None:
+    await anyio.to_thread.run_sync(services.pool.warm, [services.settings.default_model])
+    readiness.ready = True
+    await set_serving(checker, True)
+    logger.info("ready: models loaded in %d worker(s)", services.pool.workers)
+
+
+async def _on_signals(stop: anyio.Event) -> None:
+    with anyio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals:
+        async for _ in signals:
+            stop.set()
+            return

@@ -1,0 +1,95 @@
+"""Audio named by URI: files under folders the operator allows, and HTTP(S) downloads from
+hosts the operator allows, both size-capped; nothing else."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import httpx
+
+from parley.errors import InvalidArgument, NotFound, TooLarge
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FetchedAudio:
+    data: bytes
+    name: str
+
+
+class AudioSources:
+    def __init__(
+        self, file_dirs: list[Path], url_hosts: list[str], max_bytes: int, timeout: float
+    ) -> None:
+        self._dirs = [d.resolve() for d in file_dirs]
+        self._hosts = [h.lower() for h in url_hosts]
+        self._max_bytes = max_bytes
+        self._timeout = timeout
+
+    def fetch(self, uri: str) -> FetchedAudio:
+        parsed = urlparse(uri)
+        if parsed.scheme == "file":
+            return self._file(Path(unquote(parsed.path)), uri)
+        if parsed.scheme in ("http", "https"):
+            return self._download(uri, parsed.hostname or "")
+        if parsed.scheme == "gs":
+            raise InvalidArgument(
+                "gs:// URIs need Google Cloud Storage, which this server does not reach: send "
+                "the audio as content, or as a file:// or http(s):// URI the operator allows",
+                field="audio.uri",
+            )
+        raise InvalidArgument(f"unsupported audio URI {uri!r}", field="audio.uri")
+
+    def _file(self, path: Path, uri: str) -> FetchedAudio:
+        resolved = path.resolve()
+        if not any(resolved.is_relative_to(d) for d in self._dirs):
+            allowed = ", ".join(str(d) for d in self._dirs) or "none are configured"
+            raise InvalidArgument(
+                f"{uri} is outside the folders audio may be read from ({allowed})",
+                field="audio.uri",
+            )
+        if not resolved.is_file():
+            raise NotFound(f"no audio file at {uri}", field="audio.uri")
+        size = resolved.stat().st_size
+        self._check_size(size, uri)
+        return FetchedAudio(resolved.read_bytes(), resolved.name)
+
+    def _download(self, uri: str, host: str) -> FetchedAudio:
+        if not self._host_allowed(host.lower()):
+            raise InvalidArgument(
+                f"host {host!r} is not one audio may be fetched from", field="audio.uri"
+            )
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            with httpx.stream("GET", uri, timeout=self._timeout, follow_redirects=False) as reply:
+                if reply.status_code != 200:
+                    raise InvalidArgument(
+                        f"fetching {uri} failed: HTTP {reply.status_code}", field="audio.uri"
+                    )
+                for chunk in reply.iter_bytes():
+                    size += len(chunk)
+                    self._check_size(size, uri)
+                    chunks.append(chunk)
+        except httpx.HTTPError as error:
+            raise InvalidArgument(f"fetching {uri} failed: {error}", field="audio.uri") from error
+        return FetchedAudio(b"".join(chunks), Path(urlparse(uri).path).name or uri)
+
+    def _host_allowed(self, host: str) -> bool:
+        return any(
+            host == allowed or (allowed.startswith("*.") and host.endswith(allowed[1:]))
+            for allowed in self._hosts
+        )
+
+    def _check_size(self, size: int, uri: str) -> None:
+        if size > self._max_bytes:
+            raise TooLarge(
+                f"{uri} is larger than the {self._max_bytes} bytes allowed",
+                field="audio.uri",
+                limit=self._max_bytes,
+                actual=size,
+            )

@@ -1,0 +1,158 @@
+"""Long-running recognition: accepted at once into the database, run by whichever server
+holds the job's lease, resumable window by window after a crash."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from parley.domain.audio import AudioEncoding, RawAudioFormat, Span
+from parley.domain.codec import (
+    options_from_dict,
+    options_to_dict,
+    segment_from_dict,
+    segment_to_dict,
+)
+from parley.domain.transcript import RecognitionOptions
+from parley.engines.pool import BATCH
+from parley.errors import InvalidArgument
+from parley.services.progression import Progression
+from parley.services.transcription import AudioInput, TranscriptionService, suffix_of
+from parley.store import AudioRef, OperationRecord, Store, StoredAudio, TranscriptionRecord
+
+RECOGNIZE = "speech.recognize"
+MAX_SECONDS = 480 * 60
+MAX_PAGE = 1000
+
+
+@dataclass(frozen=True)
+class OperationView:
+    """An operation and, once it succeeded, its transcription."""
+
+    operation: OperationRecord
+    result: TranscriptionRecord | None
+    presentation: dict[str, Any]
+
+
+class OperationsService:
+    def __init__(
+        self, store: Store, transcription: TranscriptionService, *, window_seconds: float
+    ) -> None:
+        self._store = store
+        self._transcription = transcription
+        self._window_seconds = window_seconds
+
+    def submit(
+        self, audio_in: AudioInput, options: RecognitionOptions, presentation: dict[str, Any]
+    ) -> OperationView:
+        """Validate everything (the audio is decoded once, so a corrupt file fails now, not
+        later), store the audio, and queue the job. `presentation` is kept for the
+        transport that renders the result."""
+        _, options = self._transcription.validate(options)
+        audio = self._transcription.decode(audio_in, max_seconds=MAX_SECONDS)
+        request = {
+            "options": options_to_dict(options),
+            "audio": _audio_to_dict(audio_in),
+            "presentation": presentation,
+        }
+        stored = StoredAudio(audio_in.data, suffix_of(audio), f"{audio.container}/{audio.codec}")
+        operation = self._store.operations.create(RECOGNIZE, request, stored, audio_in.name)
+        return OperationView(operation, None, presentation)
+
+    def run(
+        self, operation: OperationRecord, keep_going: Callable[[int, dict[str, Any]], bool]
+    ) -> str:
+        """Run (or resume) a job; returns the id of its transcription record."""
+        request = operation.request
+        data = self._store.audio.read(operation.audio_key)
+        audio_in = _audio_from_dict(request["audio"], data)
+        spec, options = self._transcription.validate(options_from_dict(request["options"]))
+        audio = self._transcription.decode(audio_in)
+        job = _resume(operation.checkpoint)
+        job.after_window = lambda p: keep_going(int(100 * p.fraction), _checkpoint(p))
+        transcript = self._transcription.recognize(
+            audio, spec, options, job, priority=BATCH, window_seconds=self._window_seconds
+        )
+        record = self._store.add_transcription(
+            audio=AudioRef(operation.audio_key, f"{audio.container}/{audio.codec}", len(data)),
+            source_name=operation.source_name,
+            options=request["options"],
+            transcript=transcript,
+        )
+        return record.id
+
+    def get(self, name: str) -> OperationView:
+        return self._view(self._store.operations.get(name))
+
+    def list(self, *, done: bool | None, page_size: int, offset: int) -> list[OperationView]:
+        if not 0 <= page_size <= MAX_PAGE:
+            raise InvalidArgument(f"page size must be 0-{MAX_PAGE}", field="page_size")
+        found = self._store.operations.list(
+            kind=RECOGNIZE, done=done, limit=page_size or 50, offset=offset
+        )
+        return [self._view(o) for o in found]
+
+    def cancel(self, name: str) -> OperationView:
+        return self._view(self._store.operations.cancel(name))
+
+    def delete(self, name: str) -> None:
+        self._store.operations.delete(name)
+
+    def wait(self, name: str, timeout: float, poll: float = 0.2) -> OperationView:
+        """The operation once done, or as it stands when `timeout` seconds have passed."""
+        deadline = time.monotonic() + timeout
+        view = self.get(name)
+        while not view.operation.done and time.monotonic() < deadline:
+            time.sleep(min(poll, max(0.0, deadline - time.monotonic())))
+            view = self.get(name)
+        return view
+
+    def _view(self, operation: OperationRecord) -> OperationView:
+        result = self._store.get_transcription(operation.result_id) if operation.result_id else None
+        return OperationView(operation, result, operation.request.get("presentation", {}))
+
+
+def _audio_to_dict(audio_in: AudioInput) -> dict[str, Any]:
+    raw = audio_in.raw
+    return {
+        "raw": None if raw is None else [raw.encoding.value, raw.sample_rate, raw.channels],
+        "expect_rate": audio_in.expect_rate,
+        "expect_channels": audio_in.expect_channels,
+        "codecs": None if audio_in.codecs is None else sorted(audio_in.codecs),
+        "encoding": audio_in.encoding,
+    }
+
+
+def _audio_from_dict(data: dict[str, Any], audio: bytes) -> AudioInput:
+    raw = data["raw"]
+    return AudioInput(
+        audio,
+        raw=None if raw is None else RawAudioFormat(AudioEncoding(raw[0]), raw[1], raw[2]),
+        expect_rate=data["expect_rate"],
+        expect_channels=data["expect_channels"],
+        codecs=None if data["codecs"] is None else frozenset(data["codecs"]),
+        encoding=data["encoding"],
+    )
+
+
+def _checkpoint(job: Progression) -> dict[str, Any]:
+    return {
+        "windows": [[channel, w.start, w.end] for channel, w in job.windows or []],
+        "done": {
+            str(i): [segment_to_dict(s) for s in segments] for i, segments in job.done.items()
+        },
+    }
+
+
+def _resume(checkpoint: dict[str, Any] | None) -> Progression:
+    if not checkpoint:
+        return Progression()
+    return Progression(
+        windows=[(c, Span(start, end)) for c, start, end in checkpoint["windows"]],
+        done={
+            int(i): tuple(segment_from_dict(s) for s in segments)
+            for i, segments in checkpoint["done"].items()
+        },
+    )

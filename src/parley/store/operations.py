@@ -1,0 +1,255 @@
+"""Long-running operations in the database: created, claimed under a lease, checkpointed,
+finished, cancelled, listed and deleted. Any server sharing the database can take over a
+job whose lease ran out."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Result, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from parley.errors import NotFound
+from parley.store.audio_files import AudioFiles
+from parley.store.models import OperationRow
+from parley.store.records import StoredAudio, as_utc
+
+
+class OperationState(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+FINISHED = (OperationState.SUCCEEDED, OperationState.FAILED, OperationState.CANCELLED)
+
+
+@dataclass(frozen=True)
+class OperationRecord:
+    name: str
+    kind: str
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None
+    state: OperationState
+    progress: int
+    request: dict[str, Any]
+    audio_key: str
+    source_name: str | None
+    checkpoint: dict[str, Any] | None
+    result_id: str | None
+    error_code: str | None
+    error_message: str | None
+    cancel_requested: bool
+
+    @property
+    def done(self) -> bool:
+        return self.state in FINISHED
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Operations:
+    def __init__(self, sessions: sessionmaker[Session], audio: AudioFiles) -> None:
+        self._sessions = sessions
+        self._audio = audio
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    def create(
+        self, kind: str, request: dict[str, Any], audio: StoredAudio, source_name: str | None
+    ) -> OperationRecord:
+        """The audio is written first: an operation that exists can always be run."""
+        name, created = str(secrets.randbelow(10**18) + 10**18), now()
+        key = self._audio.put(f"op-{name}", created, audio.data, audio.suffix)
+        row = OperationRow(
+            name=name,
+            kind=kind,
+            created_at=created,
+            updated_at=created,
+            state=OperationState.QUEUED,
+            progress=0,
+            request=request,
+            audio_key=key,
+            source_name=source_name,
+            cancel_requested=False,
+        )
+        try:
+            with self._session() as session:
+                session.add(row)
+        except BaseException:
+            self._audio.delete(key)
+            raise
+        return _record(row)
+
+    def get(self, name: str) -> OperationRecord:
+        with self._session() as session:
+            return _record(_row(session, name))
+
+    def list(
+        self, *, kind: str | None, done: bool | None, limit: int, offset: int
+    ) -> list[OperationRecord]:
+        """Newest first."""
+        query = select(OperationRow)
+        if kind:
+            query = query.where(OperationRow.kind == kind)
+        if done is not None:
+            finished = OperationRow.state.in_([s.value for s in FINISHED])
+            query = query.where(finished if done else ~finished)
+        query = query.order_by(OperationRow.created_at.desc(), OperationRow.name)
+        with self._session() as session:
+            return [_record(r) for r in session.scalars(query.limit(limit).offset(offset))]
+
+    def claim(self, owner: str, lease_seconds: float) -> OperationRecord | None:
+        """Take the oldest queued job, or one whose runner's lease ran out."""
+        moment = now()
+        waiting = or_(
+            OperationRow.state == OperationState.QUEUED,
+            (OperationRow.state == OperationState.RUNNING) & (OperationRow.lease_until < moment),
+        )
+        with self._session() as session:
+            candidates = session.scalars(
+                select(OperationRow.name).where(waiting).order_by(OperationRow.created_at).limit(5)
+            ).all()
+            for name in candidates:
+                taken = _count(
+                    session.execute(
+                        update(OperationRow)
+                        .where(OperationRow.name == name, waiting)
+                        .values(
+                            state=OperationState.RUNNING,
+                            owner=owner,
+                            updated_at=moment,
+                            lease_until=moment + timedelta(seconds=lease_seconds),
+                        )
+                    )
+                )
+                if taken:
+                    row = _row(session, name)
+                    row.started_at = row.started_at or moment
+                    return _record(row)
+        return None
+
+    def renew(self, name: str, owner: str, lease_seconds: float) -> bool:
+        """Extend the lease; False when the job is no longer this runner's."""
+        moment = now()
+        with self._session() as session:
+            return bool(
+                _count(
+                    session.execute(
+                        update(OperationRow)
+                        .where(
+                            OperationRow.name == name,
+                            OperationRow.owner == owner,
+                            OperationRow.state == OperationState.RUNNING,
+                        )
+                        .values(lease_until=moment + timedelta(seconds=lease_seconds))
+                    )
+                )
+            )
+
+    def release(self, name: str, owner: str) -> None:
+        """Give the job up unfinished (shutdown): the next claim takes it at once."""
+        with self._session() as session:
+            row = session.get(OperationRow, name)
+            if row is not None and row.owner == owner and row.state == OperationState.RUNNING:
+                row.lease_until = now() - timedelta(seconds=1)
+
+    def save_progress(
+        self, name: str, owner: str, progress: int, checkpoint: dict[str, Any]
+    ) -> bool:
+        """Returns whether the job should go on (it is still ours and not cancelled)."""
+        with self._session() as session:
+            row = session.get(OperationRow, name)
+            if row is None or row.owner != owner or row.state != OperationState.RUNNING:
+                return False  # deleted, or taken over by another server
+            row.progress, row.checkpoint, row.updated_at = progress, checkpoint, now()
+            return not row.cancel_requested
+
+    def finish(
+        self,
+        name: str,
+        owner: str,
+        state: OperationState,
+        *,
+        result_id: str | None = None,
+        error: tuple[str, str] | None = None,
+    ) -> None:
+        with self._session() as session:
+            row = session.get(OperationRow, name)
+            if row is None or row.owner != owner or row.state in FINISHED:
+                return
+            row.state, row.updated_at, row.lease_until = state, now(), None
+            row.result_id = result_id
+            if state is OperationState.SUCCEEDED:
+                row.progress = 100
+            if error:
+                row.error_code, row.error_message = error
+
+    def cancel(self, name: str) -> OperationRecord:
+        """A queued job is cancelled at once; a running one at its next checkpoint."""
+        with self._session() as session:
+            row = _row(session, name)
+            if row.state == OperationState.QUEUED:
+                row.state, row.updated_at = OperationState.CANCELLED, now()
+                row.error_code, row.error_message = "cancelled", "The operation was cancelled."
+            elif row.state == OperationState.RUNNING:
+                row.cancel_requested = True
+            return _record(row)
+
+    def delete(self, name: str) -> None:
+        """Forget the operation; its audio goes unless a finished transcription holds it."""
+        with self._session() as session:
+            row = _row(session, name)
+            key = None if row.result_id else row.audio_key
+            if row.state == OperationState.RUNNING:
+                row.cancel_requested = True
+                key = None  # the runner still reads it; it ends at the next checkpoint
+            session.delete(row)
+        if key:
+            self._audio.delete(key)
+
+
+def _count(result: Result[Any]) -> int:
+    """Rows an UPDATE matched."""
+    return int(cast(CursorResult[Any], result).rowcount)
+
+
+def _row(session: Session, name: str) -> OperationRow:
+    row = session.get(OperationRow, name)
+    if row is None:
+        raise NotFound(f"operation {name!r} does not exist", field="name")
+    return row
+
+
+def _record(row: OperationRow) -> OperationRecord:
+    return OperationRecord(
+        name=row.name,
+        kind=row.kind,
+        created_at=as_utc(row.created_at),
+        updated_at=as_utc(row.updated_at),
+        started_at=as_utc(row.started_at) if row.started_at else None,
+        state=OperationState(row.state),
+        progress=row.progress,
+        request=row.request,
+        audio_key=row.audio_key,
+        source_name=row.source_name,
+        checkpoint=row.checkpoint,
+        result_id=row.result_id,
+        error_code=row.error_code,
+        error_message=row.error_message,
+        cancel_requested=row.cancel_requested,
+    )
