@@ -15,10 +15,13 @@ from pathlib import Path
 import grpc
 import httpx
 import pytest
+import soundfile as sf
 from google.api_core.client_options import ClientOptions
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import speech_v1
 from google.cloud.speech_v1.services.speech.transports import SpeechGrpcTransport
+
+from parley.bench.speech import load_speech_set, long_audio
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 _LISTENING = re.compile(r"HTTP on (http://\S+) and gRPC on (\S+)")
@@ -50,34 +53,30 @@ class Server:
         return self.process.wait(timeout)
 
 
-def start_server(data_dir: Path, **env: str) -> Server:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "parley",
-            "--data-dir",
-            str(data_dir),
-            "serve",
-            "--http-port",
-            "0",
-            "--grpc-port",
-            "0",
-            "--audio-dir",
-            str(DATA),
-        ],
-        env={**os.environ, "PARLEY_WORKERS": "2", **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    match = _LISTENING.search(line)
-    if match is None:
-        rest = process.stdout.read() if process.poll() is not None else ""
-        raise AssertionError(f"parley serve did not start: {line}{rest}")
+def start_server(data_dir: Path, uploads: Path, **env: str) -> Server:
+    """`uploads`: a second folder file:// URIs may name (tests write long audio there)."""
+    command = [sys.executable, "-m", "parley", "--data-dir", str(data_dir), "serve"]
+    command += ["--http-port", "0", "--grpc-port", "0"]
+    command += ["--audio-dir", str(DATA), "--audio-dir", str(uploads)]
+    log = data_dir / "server.log"
+    with log.open("a") as output:
+        process = subprocess.Popen(
+            command,
+            env={**os.environ, "PARLEY_WORKERS": "2", **env},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+    found: list[re.Match[str]] = []
+
+    def listening() -> bool:
+        assert process.poll() is None, f"parley serve exited: {log.read_text()}"
+        found[:] = list(_LISTENING.finditer(log.read_text()))
+        return bool(found)
+
+    wait_until(listening, 60)
+    match = found[-1]  # a restarted server appends to the same log
     server = Server(process, match.group(1), match.group(2), data_dir)
     wait_until(lambda: httpx.get(f"{server.http}/healthz").status_code == 200, 180)
     return server
@@ -96,10 +95,25 @@ def wait_until(condition: object, seconds: float, every: float = 0.2) -> None:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    running = start_server(tmp_path_factory.mktemp("server"))
+def uploads(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("uploads")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, uploads: Path) -> Iterator[Server]:
+    running = start_server(tmp_path_factory.mktemp("server"), uploads)
     yield running
     assert running.stop() == 0
+
+
+def long_file(uploads: Path, seconds: float) -> tuple[str, str]:
+    """A WAV of the dev clips looped to `seconds`; returns its file:// URI and reference."""
+    path = uploads / f"long_{seconds:.0f}.wav"
+    speech = load_speech_set(DATA / "speech")
+    samples, used = long_audio(speech, seconds)
+    if not path.exists():
+        sf.write(path, samples, 16000)
+    return path.as_uri(), " ".join(u.reference for u in used)
 
 
 @pytest.fixture(scope="session")
