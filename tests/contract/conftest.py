@@ -59,6 +59,7 @@ def start_server(data_dir: Path, uploads: Path, **env: str) -> Server:
     command += ["--http-port", "0", "--grpc-port", "0"]
     command += ["--audio-dir", str(DATA), "--audio-dir", str(uploads)]
     log = data_dir / "server.log"
+    seen = log.stat().st_size if log.exists() else 0  # a restarted server appends to it
     with log.open("a") as output:
         process = subprocess.Popen(
             command,
@@ -72,11 +73,11 @@ def start_server(data_dir: Path, uploads: Path, **env: str) -> Server:
 
     def listening() -> bool:
         assert process.poll() is None, f"parley serve exited: {log.read_text()}"
-        found[:] = list(_LISTENING.finditer(log.read_text()))
+        found[:] = list(_LISTENING.finditer(log.read_text()[seen:]))
         return bool(found)
 
     wait_until(listening, 60)
-    match = found[-1]  # a restarted server appends to the same log
+    match = found[0]
     server = Server(process, match.group(1), match.group(2), data_dir)
     wait_until(lambda: httpx.get(f"{server.http}/healthz").status_code == 200, 180)
     return server

@@ -11,15 +11,19 @@ from __future__ import annotations
 import functools
 import heapq
 import itertools
+import logging
 import multiprocessing
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from parley.engines import worker
 from parley.engines.registry import EngineSettings
+
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -34,6 +38,7 @@ class _Task:
     fn: Callable[..., Any] = field(compare=False)
     args: tuple[Any, ...] = field(compare=False)
     future: Future[Any] = field(compare=False)
+    retried: bool = field(default=False, compare=False)
 
 
 class EnginePool:
@@ -76,21 +81,38 @@ class EnginePool:
                 if self._running >= self.workers or not self._queue:
                     return
                 task = heapq.heappop(self._queue)
-                if not task.future.set_running_or_notify_cancel():
+                if not task.retried and not task.future.set_running_or_notify_cancel():
                     continue  # cancelled while it waited
                 self._running += 1
-            inner = self._process_executor().submit(task.fn, *task.args)
+            try:
+                inner = self._process_executor().submit(task.fn, *task.args)
+            except BrokenProcessPool:
+                self._replace_broken_pool()
+                inner = self._process_executor().submit(task.fn, *task.args)
             inner.add_done_callback(functools.partial(self._finished, task=task))
 
     def _finished(self, inner: Future[Any], task: _Task) -> None:
         with self._lock:
             self._running -= 1
         error = inner.exception()
-        if error is not None:
+        if isinstance(error, BrokenProcessPool) and not task.retried:
+            # A worker died (killed, out of memory): start fresh ones and try once more.
+            self._replace_broken_pool()
+            task.retried = True
+            with self._lock:
+                heapq.heappush(self._queue, task)
+        elif error is not None:
             task.future.set_exception(error)
         else:
             task.future.set_result(inner.result())
         self._dispatch()
+
+    def _replace_broken_pool(self) -> None:
+        with self._lock:
+            broken, self._processes = self._processes, None
+        if broken is not None:
+            logger.warning("an inference worker died; starting new workers")
+            broken.shutdown(wait=False, cancel_futures=True)
 
     def _process_executor(self) -> ProcessPoolExecutor:
         if self._processes is None:

@@ -5,6 +5,8 @@ Each worker keeps its own model cache; it is built by `init_worker`, never at im
 
 from __future__ import annotations
 
+import signal
+import threading
 from typing import Any
 
 from parley.domain.audio import FloatArray
@@ -19,6 +21,11 @@ _models: ModelCache[SpeechToText] | None = None
 def init_worker(settings: EngineSettings, idle_seconds: float | None = None) -> None:
     global _models  # noqa: PLW0603 - one cache per worker process, made here on purpose
     _models = ModelCache(lambda name: model_spec(name).load(settings), idle_seconds)
+    if threading.current_thread() is threading.main_thread():
+        # A worker process: SIGTERM or Ctrl-C for the whole process group is the server's
+        # to handle; it finishes the work in flight, then stops its workers itself.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 def _cache() -> ModelCache[SpeechToText]:

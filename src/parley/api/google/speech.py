@@ -28,9 +28,17 @@ class GoogleSpeech:
         """`on_submit` runs (on the event loop) after a long-running job is queued."""
         self._services = services
         self._on_submit = on_submit
+        self.in_flight = 0
 
     async def recognize(self, request: Any) -> Any:
         """`request` and the result are raw RecognizeRequest / RecognizeResponse messages."""
+        self.in_flight += 1
+        try:
+            return await self._recognize(request)
+        finally:
+            self.in_flight -= 1
+
+    async def _recognize(self, request: Any) -> Any:
         audio_in, recognition = await self._prepare(request)
         try:
             record = await anyio.to_thread.run_sync(

@@ -28,8 +28,10 @@ def create_app(speech: GoogleSpeech, store: Store, readiness: Readiness) -> Fast
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
-        if readiness.ready:
-            return JSONResponse({"status": "ready"})
-        return JSONResponse({"status": "loading"}, status_code=503)
+        body = {
+            "status": "ready" if readiness.ready else "loading",
+            "recognitions_in_flight": speech.in_flight,
+        }
+        return JSONResponse(body, status_code=200 if readiness.ready else 503)
 
     return app
