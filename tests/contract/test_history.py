@@ -1,0 +1,55 @@
+"""Every recognition is kept: /v1/transcriptions lists, searches, fetches and deletes."""
+
+from __future__ import annotations
+
+import httpx
+from google.cloud import speech_v1 as speech
+
+from tests.conftest import clip
+from tests.contract.conftest import Server
+
+
+def test_recognitions_are_listed_fetched_and_deleted(
+    server: Server, client: speech.SpeechClient
+) -> None:
+    data = clip("ps_librivox_0880").path.read_bytes()
+    client.recognize(
+        config=speech.RecognitionConfig(language_code="en-US", max_alternatives=2),
+        audio=speech.RecognitionAudio(content=data),
+    )
+    listed = httpx.get(f"{server.http}/v1/transcriptions", params={"search": "ILL-DISPOSED"}).json()
+    newest = listed["transcriptions"][0]
+    assert "ill-disposed" in newest["text"]
+    assert newest["model"] == "whisper-base"
+    assert newest["options"]["max_alternatives"] == 2
+    assert newest["inferenceSeconds"] > 0
+
+    record = httpx.get(f"{server.http}/v1/transcriptions/{newest['id']}").json()
+    assert record["transcript"]["segments"][0]["words"][0]["text"] == "he"
+    audio = httpx.get(f"{server.http}/v1/transcriptions/{newest['id']}/audio")
+    assert audio.content == data
+    assert audio.headers["content-type"] == "audio/x-wav"
+
+    assert httpx.delete(f"{server.http}/v1/transcriptions/{newest['id']}").status_code == 200
+    gone = httpx.get(f"{server.http}/v1/transcriptions/{newest['id']}")
+    assert gone.status_code == 404
+    assert gone.json()["error"]["status"] == "NOT_FOUND"
+
+
+def test_paging_newest_first(server: Server, client: speech.SpeechClient) -> None:
+    for name in ("ps_cards_001", "ps_cards_003", "ps_cards_004"):
+        client.recognize(
+            config=speech.RecognitionConfig(language_code="en-US"),
+            audio=speech.RecognitionAudio(content=clip(name).path.read_bytes()),
+        )
+    first = httpx.get(f"{server.http}/v1/transcriptions", params={"pageSize": 2}).json()
+    second = httpx.get(
+        f"{server.http}/v1/transcriptions",
+        params={"pageSize": 2, "pageToken": first["nextPageToken"]},
+    ).json()
+    times = [t["createTime"] for t in first["transcriptions"] + second["transcriptions"]]
+    assert times == sorted(times, reverse=True)
+    assert first["totalSize"] >= 3
+    assert (
+        httpx.get(f"{server.http}/v1/transcriptions", params={"pageToken": "x"}).status_code == 400
+    )
