@@ -40,7 +40,7 @@ def test_quick_bench_writes_results_and_report(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     results = json.loads((out / "results.json").read_text())
     suites = results["suites"]
-    assert set(suites) == {"accuracy", "throughput", "tts", "memory"}
+    assert set(suites) == {"accuracy", "throughput", "overhead", "longrunning", "tts", "memory"}
 
     tiny = suites["accuracy"]["models"]["whisper-tiny.en"]
     assert 0 <= tiny["wer"] <= 0.5
@@ -65,6 +65,11 @@ def test_quick_bench_writes_results_and_report(tmp_path: Path) -> None:
         assert tts["real_time_factor_median"] > 0
         assert tts["audio_seconds"] > 1
     assert 100 < suites["memory"]["peak_rss_mb"] < 8000
+    for transport in ("grpc", "rest", "engine"):
+        assert suites["overhead"][transport]["p50_ms"] > 0
+    assert suites["overhead"]["grpc"]["runs"] == 2
+    assert suites["longrunning"]["wer"] <= 0.1
+    assert suites["longrunning"]["audio_seconds_per_wall_second"] > 0
 
     report = (out / "report.md").read_text()
     assert "| WER whisper-tiny.en |" in report

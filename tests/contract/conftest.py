@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import re
-import signal
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import grpc
-import httpx
 import pytest
 import soundfile as sf
 from google.api_core.client_options import ClientOptions
@@ -21,19 +13,14 @@ from google.auth.credentials import AnonymousCredentials
 from google.cloud import speech_v1
 from google.cloud.speech_v1.services.speech.transports import SpeechGrpcTransport
 
+from parley.bench.server import ServerProcess
+from parley.bench.server import wait_until as bench_wait_until
 from parley.bench.speech import load_speech_set, long_audio
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-_LISTENING = re.compile(r"HTTP on (http://\S+) and gRPC on (\S+)")
 
 
-@dataclass
-class Server:
-    process: subprocess.Popen[str]
-    http: str
-    grpc: str
-    data_dir: Path
-
+class Server(ServerProcess):
     def grpc_client(self) -> speech_v1.SpeechClient:
         channel = grpc.insecure_channel(
             self.grpc, options=[("grpc.max_send_message_length", 32 * 1024 * 1024)]
@@ -47,52 +34,14 @@ class Server:
             client_options=ClientOptions(api_endpoint=self.http),
         )
 
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 90) -> int:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, sig)
-        return self.process.wait(timeout)
-
 
 def start_server(data_dir: Path, uploads: Path, **env: str) -> Server:
     """`uploads`: a second folder file:// URIs may name (tests write long audio there)."""
-    command = [sys.executable, "-m", "parley", "--data-dir", str(data_dir), "serve"]
-    command += ["--http-port", "0", "--grpc-port", "0"]
-    command += ["--audio-dir", str(DATA), "--audio-dir", str(uploads)]
-    log = data_dir / "server.log"
-    seen = log.stat().st_size if log.exists() else 0  # a restarted server appends to it
-    with log.open("a") as output:
-        process = subprocess.Popen(
-            command,
-            env={**os.environ, "PARLEY_WORKERS": "2", **env},
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-        )
-    found: list[re.Match[str]] = []
-
-    def listening() -> bool:
-        assert process.poll() is None, f"parley serve exited: {log.read_text()}"
-        found[:] = list(_LISTENING.finditer(log.read_text()[seen:]))
-        return bool(found)
-
-    wait_until(listening, 60)
-    match = found[0]
-    server = Server(process, match.group(1), match.group(2), data_dir)
-    wait_until(lambda: httpx.get(f"{server.http}/healthz").status_code == 200, 180)
-    return server
+    return Server.start(data_dir, audio_dirs=(DATA, uploads), env={"PARLEY_WORKERS": "2", **env})
 
 
-def wait_until(condition: object, seconds: float, every: float = 0.2) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if condition():  # type: ignore[operator]
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(every)
-    raise AssertionError(f"condition not met within {seconds} s")
+def wait_until(condition: Callable[[], object], seconds: float, every: float = 0.2) -> None:
+    bench_wait_until(lambda: bool(condition()), seconds, every)
 
 
 @pytest.fixture(scope="session")

@@ -11,12 +11,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from parley import __version__
-from parley.bench import accuracy, memory, throughput, tts
+from parley.bench import accuracy, longrunning, memory, overhead, throughput, tts
 from parley.bench.context import BenchContext, SuiteResult
 
 SUITES: dict[str, Callable[[BenchContext], SuiteResult]] = {
     "accuracy": accuracy.run,
     "throughput": throughput.run,
+    "overhead": overhead.run,
+    "longrunning": longrunning.run,
     "tts": tts.run,
     "memory": memory.run,
 }
