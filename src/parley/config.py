@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from parley.domain.streaming import StreamLimits
 from parley.engines.device import Device
 from parley.engines.registry import EngineSettings
 
@@ -50,6 +51,11 @@ class Settings(BaseSettings):
         default=15.0, gt=0, description="a dead server's jobs wait this"
     )
     job_poll_seconds: float = Field(default=1.0, gt=0)
+    stream_capacity: int | None = Field(
+        default=None, ge=1, description="live streams at once; default: 2 per worker"
+    )
+    stream_max_chunk_bytes: int = Field(default=256 * 1024, ge=1024)
+    stream_max_seconds: float | None = Field(default=None, gt=0, description="None: no limit")
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -58,6 +64,13 @@ class Settings(BaseSettings):
     @property
     def audio_dir(self) -> Path:
         return self.data_dir / "audio"
+
+    def stream_limits(self) -> StreamLimits:
+        return StreamLimits(
+            capacity=self.stream_capacity or 2 * self.workers,
+            max_chunk_bytes=self.stream_max_chunk_bytes,
+            max_seconds=self.stream_max_seconds,
+        )
 
     def engine_settings(self) -> EngineSettings:
         return EngineSettings(

@@ -18,6 +18,7 @@ from parley.bench.server import wait_until as bench_wait_until
 from parley.bench.speech import load_speech_set, long_audio
 
 DATA = Path(__file__).resolve().parents[1] / "data"
+STREAM_CAPACITY = 3  # live streams the test server takes at once
 
 
 class Server(ServerProcess):
@@ -37,7 +38,8 @@ class Server(ServerProcess):
 
 def start_server(data_dir: Path, uploads: Path, **env: str) -> Server:
     """`uploads`: a second folder file:// URIs may name (tests write long audio there)."""
-    return Server.start(data_dir, audio_dirs=(DATA, uploads), env={"PARLEY_WORKERS": "2", **env})
+    defaults = {"PARLEY_WORKERS": "2", "PARLEY_STREAM_CAPACITY": str(STREAM_CAPACITY)}
+    return Server.start(data_dir, audio_dirs=(DATA, uploads), env={**defaults, **env})
 
 
 def wait_until(condition: Callable[[], object], seconds: float, every: float = 0.2) -> None:

@@ -4,17 +4,19 @@ one two-thread decode).
 
 Work waits in one priority queue and at most one task per worker is handed to the
 processes at a time, so an interactive request waits for one running task, never for a
-long job's whole backlog."""
+long job's whole backlog. Each open live stream also keeps one worker (up to all of them)
+from long jobs, so that streams keep up however long the jobs are."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import heapq
 import itertools
 import logging
 import multiprocessing
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -27,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+LIVE = -10  # live streams: late is useless
 INTERACTIVE = 0  # requests someone is waiting on
 BATCH = 10  # long-running jobs
 
@@ -59,6 +62,8 @@ class EnginePool:
         self._processes: ProcessPoolExecutor | None = None
         self._queue: list[_Task] = []
         self._running = 0
+        self._running_batch = 0
+        self._streams = 0
         self._sequence = itertools.count()
         self._lock = threading.Lock()
 
@@ -80,10 +85,14 @@ class EnginePool:
             with self._lock:
                 if self._running >= self.workers or not self._queue:
                     return
+                batch = self._queue[0].priority >= BATCH
+                if batch and self._running_batch >= self.workers - min(self.workers, self._streams):
+                    return  # only long-job work waits, and its workers are kept for streams
                 task = heapq.heappop(self._queue)
                 if not task.retried and not task.future.set_running_or_notify_cancel():
                     continue  # cancelled while it waited
                 self._running += 1
+                self._running_batch += batch
             try:
                 inner = self._process_executor().submit(task.fn, *task.args)
             except BrokenProcessPool:
@@ -94,6 +103,7 @@ class EnginePool:
     def _finished(self, inner: Future[Any], task: _Task) -> None:
         with self._lock:
             self._running -= 1
+            self._running_batch -= task.priority >= BATCH
         error = inner.exception()
         if isinstance(error, BrokenProcessPool) and not task.retried:
             # A worker died (killed, out of memory): start fresh ones and try once more.
@@ -106,6 +116,18 @@ class EnginePool:
         else:
             task.future.set_result(inner.result())
         self._dispatch()
+
+    @contextlib.contextmanager
+    def reserve(self) -> Iterator[None]:
+        """Keep one more worker from long jobs while the block runs (a live stream)."""
+        with self._lock:
+            self._streams += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._streams -= 1
+            self._dispatch()
 
     def _replace_broken_pool(self) -> None:
         with self._lock:

@@ -9,6 +9,7 @@ from parley.engines.pool import EnginePool
 from parley.services.audio_sources import AudioSources
 from parley.services.operations import OperationsService
 from parley.services.profanity import ProfanityFilter
+from parley.services.streaming import StreamingService
 from parley.services.synthesis import SynthesisService
 from parley.services.transcription import TranscriptionService
 from parley.store import Store
@@ -23,6 +24,7 @@ class Services:
     synthesis: SynthesisService
     sources: AudioSources
     operations: OperationsService
+    streaming: StreamingService
 
     def close(self) -> None:
         self.pool.shutdown(cancel=True)
@@ -33,6 +35,7 @@ def build_services(settings: Settings, *, server: bool = False) -> Services:
     one-off command decodes short audio in its own process instead of starting them."""
     store = Store(settings.sqlalchemy_url, settings.audio_dir)
     engine_settings = settings.engine_settings()
+    profanity = ProfanityFilter(settings.profanity_words)
     pool = EnginePool(
         engine_settings, settings.workers, settings.model_idle_seconds, in_process=not server
     )
@@ -41,7 +44,7 @@ def build_services(settings: Settings, *, server: bool = False) -> Services:
         store,
         default_model=settings.default_model,
         max_chunk_seconds=settings.max_chunk_seconds,
-        profanity=ProfanityFilter(settings.profanity_words),
+        profanity=profanity,
     )
     synthesis = SynthesisService(
         store,
@@ -56,4 +59,5 @@ def build_services(settings: Settings, *, server: bool = False) -> Services:
         settings.fetch_timeout_seconds,
     )
     operations = OperationsService(store, transcription, window_seconds=settings.job_window_seconds)
-    return Services(settings, store, pool, transcription, synthesis, sources, operations)
+    streaming = StreamingService(pool, store, transcription, profanity, settings.stream_limits())
+    return Services(settings, store, pool, transcription, synthesis, sources, operations, streaming)

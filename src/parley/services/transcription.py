@@ -160,11 +160,11 @@ class TranscriptionService:
                 for channel, samples in resampled.items()
                 for window in plan_windows(samples, spec.sample_rate, target)
             ]
-        self._decode_windows(spec, resampled, _request(options), job, priority)
+        self._decode_windows(spec, resampled, decode_request(options), job, priority)
         segments = [s for i in sorted(job.done) for s in job.done[i]]
         transcript = Transcript(
             segments=tuple(sorted(segments, key=lambda s: (s.start, s.channel))),
-            language=_main_language(segments, options.language),
+            language=main_language(segments, options.language),
             duration=audio.duration,
             model=spec.name,
             inference_seconds=time.perf_counter() - started,
@@ -208,7 +208,7 @@ class TranscriptionService:
                 future.cancel()
 
 
-def _request(options: RecognitionOptions) -> DecodeRequest:
+def decode_request(options: RecognitionOptions, *, live: bool = False) -> DecodeRequest:
     """With alternative languages, the engine picks among them; with one, it is forced."""
     candidates = tuple(
         dict.fromkeys(c for c in (options.language, *options.alternative_languages) if c)
@@ -219,6 +219,7 @@ def _request(options: RecognitionOptions) -> DecodeRequest:
         task=options.task,
         alternatives=options.max_alternatives,
         phrases=options.phrases,
+        live=live,
     )
 
 
@@ -246,7 +247,7 @@ def _placed(segment: Segment, offset: float, channel: int) -> Segment:
     )
 
 
-def _main_language(segments: list[Segment], requested: str | None) -> str:
+def main_language(segments: list[Segment], requested: str | None) -> str:
     if requested:
         return requested
     weights: dict[str, float] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import uuid
 from datetime import datetime
 from pathlib import Path
 
@@ -25,6 +26,21 @@ class AudioFiles:
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as tmp:
             tmp.write(data)
         os.replace(tmp.name, path)
+        return key
+
+    def spool(self, suffix: str) -> Path:
+        """A fresh path for a file written bit by bit (a live stream's audio), to be
+        `adopt`ed when complete or deleted."""
+        folder = self.root / "spool"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f"{uuid.uuid4().hex}{suffix}"
+
+    def adopt(self, record_id: str, created: datetime, source: Path) -> str:
+        """Move a spooled file into the store; returns its key."""
+        key = f"{created:%Y/%m/%d}/{record_id}{source.suffix}"
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, path)
         return key
 
     def read(self, key: str) -> bytes:

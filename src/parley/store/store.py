@@ -21,6 +21,7 @@ from parley.store.models import SynthesisRow, TranscriptionRow
 from parley.store.operations import Operations
 from parley.store.records import (
     AudioRef,
+    SpooledAudio,
     StoredAudio,
     SynthesisRecord,
     TranscriptionRecord,
@@ -48,14 +49,17 @@ class Store:
     def add_transcription(
         self,
         *,
-        audio: StoredAudio | AudioRef,
+        audio: StoredAudio | SpooledAudio | AudioRef,
         source_name: str | None,
         options: dict[str, Any],
         transcript: Transcript,
     ) -> TranscriptionRecord:
         """Store the audio (unless the store holds it already), then the row."""
         record_id, created = new_id(), datetime.now(UTC)
-        if isinstance(audio, StoredAudio):
+        if isinstance(audio, SpooledAudio):
+            size = audio.path.stat().st_size
+            ref = AudioRef(self.audio.adopt(record_id, created, audio.path), audio.format, size)
+        elif isinstance(audio, StoredAudio):
             ref = AudioRef(
                 self.audio.put(record_id, created, audio.data, audio.suffix),
                 audio.format,
@@ -79,7 +83,7 @@ class Store:
             transcript=transcript_to_dict(transcript),
             inference_seconds=transcript.inference_seconds,
         )
-        self._insert(row, written=isinstance(audio, StoredAudio))
+        self._insert(row, written=not isinstance(audio, AudioRef))
         return _transcription(row)
 
     def get_transcription(self, record_id: str) -> TranscriptionRecord:

@@ -56,7 +56,7 @@ def _result(segment: Segment, transcript: Transcript, shown: Presentation) -> An
             transcript=alternative.text, confidence=alternative.confidence
         )
         if index == 0 and (shown.word_times or shown.word_confidence):
-            out.words.extend(_word(w, shown) for w in alternative.words)
+            out.words.extend(word_info(w, shown) for w in alternative.words)
         result.alternatives.append(out)
     if shown.separate_channels and transcript.channels > 1:
         result.channel_tag = segment.channel
@@ -65,7 +65,7 @@ def _result(segment: Segment, transcript: Transcript, shown: Presentation) -> An
     return result
 
 
-def _word(word: Any, shown: Presentation) -> Any:
+def word_info(word: Any, shown: Presentation) -> Any:
     info = WordInfo.pb()(word=word.text)
     if shown.word_times:
         info.start_time.CopyFrom(duration(word.start))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import anyio
@@ -13,8 +14,10 @@ from google.longrunning import operations_pb2
 from parley.api.google.operations import to_operation
 from parley.api.google.recognition import Recognition, parse_config
 from parley.api.google.results import recognize_response
-from parley.errors import InvalidArgument, TooLarge
+from parley.api.google.streaming import parse_streaming_config, streaming_response
+from parley.errors import InvalidArgument, ParleyError, TooLarge
 from parley.services.container import Services
+from parley.services.streaming import LiveStream
 from parley.services.transcription import AudioInput
 
 MAX_CONTENT_BYTES = 10 * 1024 * 1024
@@ -56,6 +59,32 @@ class GoogleSpeech:
             ) from error
         assert record.transcript is not None
         return recognize_response(record.transcript, recognition.presentation)
+
+    @property
+    def open_streams(self) -> int:
+        return self._services.streaming.open_streams
+
+    def streams_full(self) -> bool:
+        streaming = self._services.streaming
+        return streaming.open_streams >= streaming.limits.capacity
+
+    async def streaming_recognize(self, requests: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        """Raw StreamingRecognizeRequest messages in, raw StreamingRecognizeResponse out:
+        the first request carries only the config, the later ones only audio."""
+        first = await anext(requests, None)
+        if first is None or not first.HasField("streaming_config") or first.audio_content:
+            raise InvalidArgument(
+                "the first request must carry streaming_config and no audio",
+                field="streaming_config",
+            )
+        live = parse_streaming_config(first.streaming_config)
+        async with self._services.streaming.open(live.options, live.live, live.audio) as stream:
+            reader = asyncio.create_task(_read_audio(requests, stream))
+            try:
+                async for event in stream.events():
+                    yield streaming_response(event, live.presentation)
+            finally:
+                reader.cancel()
 
     async def long_running_recognize(self, request: Any) -> Any:
         """Accepted at once as a stored operation; the job runner does the work."""
@@ -128,6 +157,20 @@ class GoogleSpeech:
             fetched = await anyio.to_thread.run_sync(self._services.sources.fetch, audio.uri)
             return fetched.data, fetched.name
         raise InvalidArgument("RecognitionAudio not set.", field="audio")
+
+
+async def _read_audio(requests: AsyncIterator[Any], stream: LiveStream) -> None:
+    try:
+        async for request in requests:
+            if request.HasField("streaming_config"):
+                raise InvalidArgument(
+                    "streaming_config may only come in the first request",
+                    field="streaming_config",
+                )
+            stream.write(request.audio_content)
+        stream.close()
+    except ParleyError as error:
+        stream.fail(error)
 
 
 def _offset(page_token: str) -> int:

@@ -3,6 +3,8 @@ library, so the methods are served by a generic handler on the message classes."
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
@@ -10,11 +12,18 @@ from google.cloud.speech_v1 import (
     LongRunningRecognizeRequest,
     RecognizeRequest,
     RecognizeResponse,
+    StreamingRecognizeRequest,
+    StreamingRecognizeResponse,
 )
 from google.longrunning import operations_pb2
+from grpc_status import rpc_status
 
+from parley.api.google.errors import internal_status, to_status
 from parley.api.google.speech import GoogleSpeech
 from parley.api.grpc.errors import google_errors
+from parley.errors import ParleyError
+
+logger = logging.getLogger(__name__)
 
 SERVICE = "google.cloud.speech.v1.Speech"
 
@@ -33,6 +42,18 @@ class SpeechServicer:
     ) -> Any:
         return await self._speech.long_running_recognize(request)
 
+    async def streaming_recognize(
+        self, requests: AsyncIterator[Any], context: grpc.aio.ServicerContext[Any, Any]
+    ) -> AsyncIterator[Any]:
+        try:
+            async for response in self._speech.streaming_recognize(requests):
+                yield response
+        except ParleyError as error:
+            await context.abort_with_status(rpc_status.to_status(to_status(error)))
+        except Exception:
+            logger.exception("StreamingRecognize failed")
+            await context.abort_with_status(rpc_status.to_status(internal_status("internal error")))
+
     def handler(self) -> grpc.GenericRpcHandler:
         return grpc.method_handlers_generic_handler(
             SERVICE,
@@ -41,6 +62,11 @@ class SpeechServicer:
                     self.recognize,
                     request_deserializer=RecognizeRequest.pb().FromString,
                     response_serializer=RecognizeResponse.pb().SerializeToString,
+                ),
+                "StreamingRecognize": grpc.stream_stream_rpc_method_handler(
+                    self.streaming_recognize,
+                    request_deserializer=StreamingRecognizeRequest.pb().FromString,
+                    response_serializer=StreamingRecognizeResponse.pb().SerializeToString,
                 ),
                 "LongRunningRecognize": grpc.unary_unary_rpc_method_handler(
                     self.long_running_recognize,

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from parley import __version__
 from parley.api.google.speech import GoogleSpeech
 from parley.api.http import errors, google_speech, history
+from parley.api.ws import streaming
 from parley.store import Store
 
 
@@ -25,12 +26,14 @@ def create_app(speech: GoogleSpeech, store: Store, readiness: Readiness) -> Fast
     errors.install(app)
     app.include_router(google_speech.router(speech))
     app.include_router(history.router(store))
+    app.include_router(streaming.router(speech))
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
         body = {
             "status": "ready" if readiness.ready else "loading",
             "recognitions_in_flight": speech.in_flight,
+            "live_streams": speech.open_streams,
         }
         return JSONResponse(body, status_code=200 if readiness.ready else 503)
 

@@ -1,14 +1,18 @@
-"""Whisper through faster-whisper (CTranslate2): int8 on CPU, CUDA when present."""
+"""Whisper through faster-whisper (CTranslate2): int8 on CPU, CUDA when present.
+
+Imported only when a model is loaded (see the registry), so faster-whisper is too."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from faster_whisper import WhisperModel
 
 from parley.domain.audio import FloatArray
 from parley.domain.transcript import NO_SPACE_LANGUAGES, Alternative, Segment, Transcript, Word
@@ -22,6 +26,14 @@ PIECE_SECONDS = 20
 # Padding around a segment when its audio is decoded again (phrases, alternatives).
 NBEST_PAD_SECONDS = 0.2
 MAX_WINDOW_SECONDS = 30.0
+# A fitted window leaves this much silence after the speech, and lasts at least this
+# long: with less, Whisper did not see the end and repeated itself.
+FITTED_PAD_SECONDS = 2.0
+MIN_FITTED_SECONDS = 5
+# More words per second than anyone speaks means a fitted decode went into a loop.
+MAX_WORDS_PER_SECOND = 6.0
+LOOP_WORDS = 4
+_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
 
 class WhisperEngine:
@@ -48,12 +60,10 @@ class WhisperEngine:
         cpu_threads: int,
         beam_size: int = 5,
     ) -> None:
-        from faster_whisper import WhisperModel
-
         self.name = name
         self.languages = languages
         self._beam_size = beam_size
-        self._model = WhisperModel(
+        self._model = _WindowedModel(
             str(model_dir), device=device, compute_type=compute_type, cpu_threads=cpu_threads
         )
         self._booster = PhraseBooster(self._model)
@@ -110,20 +120,51 @@ class WhisperEngine:
         language: str | None,
         request: DecodeRequest,
     ) -> tuple[list[Segment], str]:
+        audio = _packed(samples, piece)
+        duration = len(audio) / self.sample_rate
+        window = max(MIN_FITTED_SECONDS, math.ceil(duration + FITTED_PAD_SECONDS))
+        while request.live and window < MAX_WINDOW_SECONDS:
+            words, found = self._decode_audio(
+                audio, piece, samples, language, request, window_seconds=window
+            )
+            if not _looped([w.word.text for w in words], duration):
+                return split_at_pauses(words, found), found
+            window *= 2  # show it more silence
+        words, found = self._decode_audio(
+            audio, piece, samples, language, request, window_seconds=None
+        )
+        return split_at_pauses(words, found), found
+
+    def _decode_audio(
+        self,
+        audio: FloatArray,
+        piece: list[dict[str, int]],
+        samples: FloatArray,
+        language: str | None,
+        request: DecodeRequest,
+        *,
+        window_seconds: int | None,
+    ) -> tuple[list[DecodedWord], str]:
         from faster_whisper.transcribe import restore_speech_timestamps
 
-        raw, info = self._model.transcribe(
-            _packed(samples, piece),
-            language=language,
-            task=request.task.value,
-            beam_size=self._beam_size,
-            vad_filter=False,
-            word_timestamps=True,
-            condition_on_previous_text=False,
-        )
-        decoded = restore_speech_timestamps(raw, piece, self.sample_rate)
-        words = _words(decoded, len(samples) / self.sample_rate, info.language)
-        return split_at_pauses(words, info.language), info.language
+        with self._model.window(window_seconds):
+            raw, info = self._model.transcribe(
+                audio,
+                language=language,
+                task=request.task.value,
+                beam_size=self._beam_size,
+                # faster-whisper's default: retry at higher temperatures when unsure.
+                temperature=0.0 if request.live else _TEMPERATURES,
+                # A live reading that loops stops soon, instead of filling its window.
+                max_new_tokens=_token_budget(len(audio) / self.sample_rate)
+                if request.live
+                else None,
+                vad_filter=False,
+                word_timestamps=True,
+                condition_on_previous_text=False,
+            )
+            decoded = list(restore_speech_timestamps(raw, piece, self.sample_rate))
+        return _words(decoded, len(samples) / self.sample_rate, info.language), info.language
 
     def _detect_among(self, audio: FloatArray, candidates: tuple[str, ...]) -> str:
         _, _, probabilities = self._model.detect_language(audio)
@@ -150,6 +191,45 @@ class WhisperEngine:
             found = nbest.readings(self._model, window, tokenizer, request.alternatives + 1)
             segment = _with_alternatives(segment, found, request.alternatives)
         return segment
+
+
+class _WindowedModel(WhisperModel):  # type: ignore[misc]
+    """faster-whisper's model, whose encoder can be shown less than Whisper's 30 s window
+    (CTranslate2 accepts any length up to it)."""
+
+    _frames: int | None = None
+
+    @contextlib.contextmanager
+    def window(self, seconds: int | None) -> Iterator[None]:
+        self._frames = None if seconds is None else seconds * 100  # 10 ms frames
+        try:
+            yield
+        finally:
+            self._frames = None
+
+    def encode(self, features: Any) -> Any:
+        if self._frames is not None:
+            features = features[..., : self._frames]
+        return super().encode(features)
+
+
+def _looped(words: list[str], seconds: float) -> bool:
+    """Whisper repeating itself: more words than anyone says in the time, or a run of
+    four words (not all the same: "five five five five" is speech) said twice."""
+    if len(words) > 2 + MAX_WORDS_PER_SECOND * seconds:
+        return True
+    keys = ["".join(c for c in w.lower() if c.isalnum()) for w in words]
+    seen: dict[tuple[str, ...], int] = {}
+    for index in range(len(keys) - LOOP_WORDS + 1):
+        run = tuple(keys[index : index + LOOP_WORDS])
+        if len(set(run)) > 1 and seen.setdefault(run, index) <= index - LOOP_WORDS:
+            return True
+    return False
+
+
+def _token_budget(seconds: float) -> int:
+    """Far more tokens than anyone speaks in `seconds`, far fewer than a loop writes."""
+    return int(12 + 10 * seconds)
 
 
 def _packed(samples: FloatArray, piece: list[dict[str, int]]) -> FloatArray:

@@ -1,0 +1,300 @@
+"""Live recognition of one channel: voice activity finds utterances, Whisper reads them.
+
+Whisper has no incremental mode, so each reading decodes the utterance so far, with the
+encoder shown only that audio (a fitted window, several times cheaper than Whisper's
+30 s). One reading per channel is in flight at a time: under load readings come less
+often, they never queue up. When a pause begins, the utterance is read with the full
+options at once, so that when the pause proves to be its end, the final result is
+usually ready already."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from parley.audio.vad import FRAME, SAMPLE_RATE, StreamingVad
+from parley.domain.audio import FloatArray
+from parley.domain.streaming import (
+    LiveEvent,
+    LiveOptions,
+    LiveResult,
+    ResultPart,
+    SpeechEvent,
+    SpeechEventKind,
+)
+from parley.domain.transcript import Alternative, Segment, Transcript, Word, join_words
+from parley.engines.base import DecodeRequest
+from parley.services.endpointing import Endpointer, Utterance
+from parley.services.stability import STABLE, UNSTABLE, InterimTracker
+
+# (16 kHz audio, request, urgent): urgent readings (for final results) go first.
+Decoder = Callable[[FloatArray, DecodeRequest, bool], Coroutine[Any, Any, Transcript]]
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Seconds. Measured with `parley bench streaming`."""
+
+    interim_step: float = 0.5  # new audio between interim readings
+    first_interim: float = 0.3  # speech before the first interim reading
+    read_at_pause: float = 0.096  # silence that starts a reading for the final result
+    quick_end: float = 0.2  # silence that ends an utterance the reading ends with . ? !
+    end: float = 0.6  # silence that ends any utterance
+    max_utterance: float = 20.0  # longer ones are cut at their quietest moment
+
+
+@dataclass
+class _Reading:
+    speech_end: int  # the utterance's speech end when the reading was made
+    task: asyncio.Task[Transcript]
+
+
+class ChannelRecognizer:
+    def __init__(
+        self,
+        *,
+        channel: int,
+        request: DecodeRequest,
+        decode: Decoder,
+        finish: Callable[[Transcript], Transcript],
+        emit: Callable[[LiveEvent], None],
+        live: LiveOptions,
+        tuning: Tuning = Tuning(),
+    ) -> None:
+        self.channel = channel
+        self._request = request
+        self._draft = dataclasses.replace(request, alternatives=1, phrases=())
+        self._decode = decode
+        self._finish = finish
+        self._emit = emit
+        self._live = live
+        self._tuning = tuning
+        self._vad = StreamingVad()
+        self._endpointer = Endpointer()
+        self._audio = np.zeros(0, np.float32)  # from `_offset` on
+        self._offset = 0  # sample position of `_audio[0]`
+        self._received = 0
+        self._wake = asyncio.Event()
+        self._closed = False
+        self._done = False
+        self._candidate: _Reading | None = None
+        self._read_until = 0  # audio position of the last reading
+        self._interim_task: asyncio.Task[Transcript] | None = None
+        self._interims = InterimTracker()
+        self._last_end = 0.0  # where the last utterance ended, in seconds
+        self._heard = False
+
+    @property
+    def done(self) -> bool:
+        """The stream should end: a single utterance is over or a timeout passed."""
+        return self._done
+
+    def push(self, samples: FloatArray) -> None:
+        """16 kHz mono audio, as it arrives."""
+        if self._done:
+            return
+        self._audio = np.concatenate([self._audio, samples])
+        self._received += len(samples)
+        for probability in self._vad(samples):
+            if self._endpointer.feed(float(probability)):
+                self._heard = True
+                onset = self._endpointer.utterance.onset if self._endpointer.utterance else 0
+                self._event(SpeechEventKind.SPEECH_BEGIN, onset / SAMPLE_RATE)
+        self._check_timeouts()
+        self._trim()
+        self._wake.set()
+
+    def close(self) -> None:
+        """No more audio: finish the utterance in progress, then stop."""
+        self._closed = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        try:
+            while not self._done:
+                await self._wake.wait()
+                self._wake.clear()
+                if (utterance := self._endpointer.utterance) is not None:
+                    await self._step(utterance)
+                if self._closed and self._endpointer.utterance is None:
+                    return
+        finally:
+            if self._interim_task is not None:
+                self._interim_task.cancel()
+            if self._candidate is not None:
+                self._candidate.task.cancel()
+
+    async def _step(self, utterance: Utterance) -> None:
+        tuning = self._tuning
+        pause = utterance.silence_seconds
+        length = (self._position() - utterance.start) / SAMPLE_RATE
+        candidate = self._current_candidate(utterance)
+        ends_sentence = (
+            candidate is not None and candidate.task.done() and _ends_sentence(candidate.task)
+        )
+        if (
+            self._closed
+            or pause >= tuning.end
+            or (pause >= tuning.quick_end and ends_sentence)
+            or length >= tuning.max_utterance
+        ):
+            await self._finalize(utterance, candidate, too_long=length >= tuning.max_utterance)
+            self._wake.set()  # audio came in meanwhile: look again
+        elif pause >= tuning.read_at_pause and candidate is None:
+            # Speech may have ended: read it all now, for the final result.
+            task = self._read(utterance, self._request, urgent=True)
+            self._candidate = _Reading(utterance.speech_end, task)
+        elif (
+            self._live.interim_results
+            and (self._interim_task is None or self._interim_task.done())
+            and self._interim_due(utterance)
+        ):
+            self._interim_task = self._read(utterance, self._draft, urgent=False)
+
+    def _read(
+        self, utterance: Utterance, request: DecodeRequest, *, urgent: bool
+    ) -> asyncio.Task[Transcript]:
+        """Read the utterance so far; an interim result shows it, if still current."""
+        end = self._read_until = self._position()
+        audio = self._audio[utterance.start - self._offset : end - self._offset].copy()
+        task = asyncio.create_task(self._decode(audio, request, urgent))
+        task.add_done_callback(lambda done: self._interim(utterance, done, end))
+        return task
+
+    async def _finalize(
+        self, utterance: Utterance, candidate: _Reading | None, *, too_long: bool
+    ) -> None:
+        if too_long:
+            cut = self._endpointer.quietest(utterance, within_seconds=5.0)
+            utterance = self._endpointer.finish(cut) or utterance
+            candidate = None
+        else:
+            self._endpointer.finish()
+        end = utterance.speech_end
+        self._candidate = None
+        self._interims.reset()
+        self._last_end = end / SAMPLE_RATE
+        if self._live.single_utterance:
+            self._event(SpeechEventKind.END_OF_SINGLE_UTTERANCE, end / SAMPLE_RATE)
+        self._event(SpeechEventKind.SPEECH_END, end / SAMPLE_RATE)
+        if candidate is None:
+            upto = min(self._position(), end + int(self._tuning.end * SAMPLE_RATE))
+            audio = self._audio[utterance.start - self._offset : upto - self._offset].copy()
+            transcript = await self._decode(audio, self._request, True)
+        else:
+            transcript = await candidate.task
+        segment = _merged(self._finish(transcript), utterance.start / SAMPLE_RATE, self.channel)
+        if segment is not None:
+            self._emit(
+                LiveResult((ResultPart(segment, 1.0),), True, end / SAMPLE_RATE, self.channel)
+            )
+        if self._live.single_utterance:
+            self._done = True
+
+    def _current_candidate(self, utterance: Utterance) -> _Reading | None:
+        """The reading made at this pause, unless speech came after it."""
+        candidate = self._candidate
+        if candidate is not None and candidate.speech_end != utterance.speech_end:
+            self._candidate = candidate = None
+        return candidate
+
+    def _interim_due(self, utterance: Utterance) -> bool:
+        heard = (self._position() - utterance.onset) / SAMPLE_RATE
+        since = (self._position() - max(self._read_until, utterance.start)) / SAMPLE_RATE
+        return heard >= self._tuning.first_interim and since >= self._tuning.interim_step
+
+    def _interim(self, utterance: Utterance, done: asyncio.Task[Transcript], end: int) -> None:
+        self._wake.set()
+        if (
+            not self._live.interim_results
+            or done.cancelled()
+            or done.exception() is not None
+            or self._endpointer.utterance is not utterance
+        ):
+            return
+        transcript = done.result()
+        offset = utterance.start / SAMPLE_RATE
+        words = [w for s in self._finish(transcript).segments for w in s.words]
+        stable, tail = self._interims.update(words)
+        parts = tuple(
+            ResultPart(_segment(found, offset, transcript.language, self.channel), stability)
+            for found, stability in ((stable, STABLE), (tail, UNSTABLE))
+            if found
+        )
+        if parts:
+            self._emit(LiveResult(parts, False, end / SAMPLE_RATE, self.channel))
+
+    def _check_timeouts(self) -> None:
+        live, now = self._live, self._received / SAMPLE_RATE
+        if self._endpointer.utterance is not None:
+            return
+        if (
+            not self._heard
+            and live.speech_start_timeout is not None
+            and now >= live.speech_start_timeout
+        ) or (
+            self._heard
+            and live.speech_end_timeout is not None
+            and now - self._last_end >= live.speech_end_timeout
+        ):
+            self._event(SpeechEventKind.TIMEOUT, now)
+            self._done = True
+
+    def _event(self, kind: SpeechEventKind, offset: float) -> None:
+        wanted = self._live.voice_events or kind in {
+            SpeechEventKind.END_OF_SINGLE_UTTERANCE,
+            SpeechEventKind.TIMEOUT,
+        }
+        if wanted and self.channel == 1:
+            self._emit(SpeechEvent(kind, round(offset, 3)))
+
+    def _position(self) -> int:
+        return self._offset + len(self._audio)
+
+    def _trim(self) -> None:
+        """Keep only the audio a reading may still need: memory stays flat."""
+        utterance = self._endpointer.utterance
+        keep_from = utterance.start if utterance else self._position() - FRAME * 16
+        drop = max(0, keep_from - self._offset)
+        if drop:
+            self._audio = self._audio[drop:]
+            self._offset += drop
+
+
+def _ends_sentence(reading: asyncio.Task[Transcript]) -> bool:
+    if reading.cancelled() or reading.exception() is not None:
+        return False
+    text = reading.result().text.rstrip()
+    return text.endswith((".", "?", "!", "。", "？", "！"))
+
+
+def _segment(words: list[Word], offset: float, language: str, channel: int) -> Segment:
+    shifted = tuple(
+        Word(w.text, round(w.start + offset, 3), round(w.end + offset, 3), w.confidence)
+        for w in words
+    )
+    confidence = round(float(np.mean([w.confidence for w in words])), 4) if words else 0.0
+    text = join_words((w.text for w in shifted), language)
+    alternative = Alternative(text, confidence, shifted)
+    return Segment(shifted[0].start, shifted[-1].end, (alternative,), language, channel)
+
+
+def _merged(transcript: Transcript, offset: float, channel: int) -> Segment | None:
+    """One utterance's segments as one result. N-best readings are kept when the engine
+    read the utterance as a single segment."""
+    segments = [s for s in transcript.segments if s.words]
+    if not segments:
+        return None
+    if len(segments) > 1:
+        words = [w for s in segments for w in s.words]
+        return _segment(words, offset, transcript.language, channel)
+    only = segments[0]
+    best = _segment(list(only.words), offset, only.language, channel)
+    others = tuple(Alternative(a.text, a.confidence) for a in only.alternatives[1:])
+    first = dataclasses.replace(best.best, confidence=only.best.confidence)
+    return dataclasses.replace(best, alternatives=(first, *others))

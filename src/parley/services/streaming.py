@@ -1,0 +1,243 @@
+"""Live recognition streams: admission, audio in, results out, and the stored record.
+
+A stream holds only the utterance in progress in memory. Its audio goes to a spool file
+of the store as it arrives and its final results to a spool file beside it, so a stream
+may run for hours at flat memory; when it ends, both become one history record."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+
+import numpy as np
+import soundfile
+
+from parley.domain.audio import FloatArray, RawAudioFormat
+from parley.domain.codec import options_to_dict, segment_from_dict, segment_to_dict
+from parley.domain.streaming import LiveEvent, LiveOptions, LiveResult, StreamLimits
+from parley.domain.transcript import RecognitionOptions, Transcript
+from parley.engines import worker
+from parley.engines.base import DecodeRequest
+from parley.engines.pool import LIVE, EnginePool
+from parley.engines.registry import ModelSpec
+from parley.errors import Overloaded, ParleyError, TooLarge
+from parley.services.live import ChannelRecognizer, Tuning
+from parley.services.postprocess import postprocess
+from parley.services.profanity import ProfanityFilter
+from parley.services.stream_audio import RawStreamDecoder
+from parley.services.transcription import (
+    TranscriptionService,
+    decode_request,
+    main_language,
+)
+from parley.store import SpooledAudio, Store
+
+logger = logging.getLogger(__name__)
+
+
+class StreamingService:
+    def __init__(
+        self,
+        pool: EnginePool,
+        store: Store,
+        transcription: TranscriptionService,
+        profanity: ProfanityFilter,
+        limits: StreamLimits,
+        *,
+        tuning: Tuning | None = None,
+    ) -> None:
+        self.pool = pool
+        self.store = store
+        self._transcription = transcription
+        self._profanity = profanity
+        self.limits = limits
+        self.tuning = tuning or Tuning()
+        self.open_streams = 0
+
+    def open(
+        self, options: RecognitionOptions, live: LiveOptions, audio: RawAudioFormat
+    ) -> LiveStream:
+        """Check the request and take a place; raises `Overloaded` when all are taken."""
+        spec, options = self._transcription.validate(options)
+        if self.open_streams >= self.limits.capacity:
+            raise Overloaded(
+                f"all {self.limits.capacity} live streams this server runs at once are in use"
+            )
+        return LiveStream(self, spec, options, live, audio)
+
+    # What a LiveStream needs from its service.
+    async def decode(
+        self, spec: ModelSpec, samples: FloatArray, request: DecodeRequest, urgent: bool
+    ) -> Transcript:
+        priority = LIVE if urgent else LIVE + 1
+        future = self.pool.submit(
+            worker.transcribe, spec.name, samples, request, parallel=True, priority=priority
+        )
+        transcript: Transcript = await asyncio.wrap_future(future)
+        return transcript
+
+    def finish(self, transcript: Transcript, options: RecognitionOptions) -> Transcript:
+        return postprocess(transcript, options, self._profanity)
+
+
+class LiveStream:
+    """Use as an async context manager: `write` audio, `close` when it ends, and read
+    `events()` meanwhile."""
+
+    def __init__(
+        self,
+        service: StreamingService,
+        spec: ModelSpec,
+        options: RecognitionOptions,
+        live: LiveOptions,
+        audio: RawAudioFormat,
+    ) -> None:
+        self._service = service
+        self._spec = spec
+        self._options = options
+        self._decoder = RawStreamDecoder(audio, spec.sample_rate)
+        self._events: asyncio.Queue[LiveEvent | None] = asyncio.Queue()
+        channels = audio.channels if options.separate_channels else 1
+        self._mix = channels == 1 and audio.channels > 1
+        request = decode_request(options, live=True)
+        self._channels = [
+            ChannelRecognizer(
+                channel=i + 1,
+                request=request,
+                decode=self._decode,
+                finish=lambda t: service.finish(t, options),
+                emit=self._emit,
+                live=live,
+                tuning=service.tuning,
+            )
+            for i in range(channels)
+        ]
+        self._audio_path = service.store.audio.spool(".flac")
+        self._results_path = self._audio_path.with_suffix(".jsonl")
+        self._audio_file = soundfile.SoundFile(
+            self._audio_path, "w", spec.sample_rate, audio.channels, "PCM_16", format="FLAC"
+        )
+        self._results = self._results_path.open("w", encoding="utf-8")
+        self._seconds = 0.0
+        self._compute = 0.0
+        self._error: ParleyError | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._reservation = contextlib.ExitStack()
+
+    async def __aenter__(self) -> LiveStream:
+        self._service.open_streams += 1
+        self._reservation.enter_context(self._service.pool.reserve())
+        self._tasks = [asyncio.create_task(c.run()) for c in self._channels]
+        asyncio.gather(*self._tasks).add_done_callback(lambda _: self._events.put_nowait(None))
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._reservation.close()
+        self._service.open_streams -= 1
+        self._audio_file.close()
+        self._results.close()
+        try:
+            if self._seconds > 0:
+                self._save()
+        finally:
+            for path in (self._audio_path, self._results_path):
+                path.unlink(missing_ok=True)
+
+    @property
+    def ended(self) -> bool:
+        """The stream has said all it will (single utterance over, or a timeout)."""
+        return all(c.done for c in self._channels)
+
+    def write(self, data: bytes) -> None:
+        limits = self._service.limits
+        if len(data) > limits.max_chunk_bytes:
+            raise TooLarge(
+                f"an audio chunk of {len(data)} bytes is over the limit of "
+                f"{limits.max_chunk_bytes}; send smaller chunks",
+                field="audio_content",
+                limit=limits.max_chunk_bytes,
+                actual=len(data),
+            )
+        if self.ended:
+            return
+        self._feed(self._decoder.decode(data))
+        if limits.max_seconds is not None and self._seconds > limits.max_seconds:
+            raise TooLarge(
+                f"the stream is over the limit of {limits.max_seconds:.0f} s of audio",
+                field="audio_content",
+                limit=limits.max_seconds,
+                actual=self._seconds,
+            )
+
+    def close(self) -> None:
+        """The client sends no more audio; results of what was sent still come."""
+        if not self.ended:
+            self._feed(self._decoder.decode(b"", last=True))
+        for channel in self._channels:
+            channel.close()
+
+    def fail(self, error: ParleyError) -> None:
+        """The client sent something wrong: `events()` stops with `error`."""
+        self._error = error
+        self._events.put_nowait(None)
+
+    async def events(self) -> AsyncIterator[LiveEvent]:
+        """Results and speech events until the stream is over. A failed reading raises."""
+        while (event := await self._events.get()) is not None:
+            yield event
+        if self._error is not None:
+            raise self._error
+        for task in self._tasks:
+            if not task.cancelled() and (error := task.exception()) is not None:
+                raise error
+
+    def _feed(self, channels: list[FloatArray]) -> None:
+        if not channels or not len(channels[0]):
+            return
+        frames = min(len(c) for c in channels)
+        block = np.stack([c[:frames] for c in channels])
+        self._audio_file.write(block.T)
+        self._seconds += frames / self._spec.sample_rate
+        if self._mix:
+            self._channels[0].push(block.mean(axis=0).astype(np.float32))
+        else:
+            for recognizer, samples in zip(self._channels, block, strict=True):
+                recognizer.push(samples)
+
+    async def _decode(
+        self, samples: FloatArray, request: DecodeRequest, urgent: bool
+    ) -> Transcript:
+        transcript = await self._service.decode(self._spec, samples, request, urgent)
+        self._compute += transcript.inference_seconds
+        return transcript
+
+    def _emit(self, event: LiveEvent) -> None:
+        if isinstance(event, LiveResult) and event.is_final:
+            self._results.write(json.dumps(segment_to_dict(event.parts[0].segment)) + "\n")
+        self._events.put_nowait(event)
+
+    def _save(self) -> None:
+        self._results.close()
+        with self._results_path.open(encoding="utf-8") as lines:
+            segments = [segment_from_dict(json.loads(line)) for line in lines]
+        segments.sort(key=lambda s: (s.start, s.channel))
+        transcript = Transcript(
+            segments=tuple(segments),
+            language=main_language(segments, self._options.language),
+            duration=self._seconds,
+            model=self._spec.name,
+            inference_seconds=self._compute,
+            channels=self._decoder.format.channels,
+        )
+        self._service.store.add_transcription(
+            audio=SpooledAudio(self._audio_path, "flac/flac"),
+            source_name="live stream",
+            options=options_to_dict(self._options),
+            transcript=transcript,
+        )
