@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 import numpy as np
 import soundfile
 
-from parley.domain.audio import FloatArray, RawAudioFormat
+from parley.domain.audio import FloatArray
 from parley.domain.codec import options_to_dict, segment_from_dict, segment_to_dict
 from parley.domain.streaming import LiveEvent, LiveOptions, LiveResult, StreamLimits
 from parley.domain.transcript import RecognitionOptions, Transcript
@@ -27,7 +27,7 @@ from parley.errors import Overloaded, ParleyError, TooLarge
 from parley.services.live import ChannelRecognizer, Tuning
 from parley.services.postprocess import postprocess
 from parley.services.profanity import ProfanityFilter
-from parley.services.stream_audio import RawStreamDecoder
+from parley.services.stream_audio import StreamAudio, stream_decoder
 from parley.services.transcription import (
     TranscriptionService,
     decode_request,
@@ -58,7 +58,7 @@ class StreamingService:
         self.open_streams = 0
 
     def open(
-        self, options: RecognitionOptions, live: LiveOptions, audio: RawAudioFormat
+        self, options: RecognitionOptions, live: LiveOptions, audio: StreamAudio
     ) -> LiveStream:
         """Check the request and take a place; raises `Overloaded` when all are taken."""
         spec, options = self._transcription.validate(options)
@@ -93,15 +93,16 @@ class LiveStream:
         spec: ModelSpec,
         options: RecognitionOptions,
         live: LiveOptions,
-        audio: RawAudioFormat,
+        audio: StreamAudio,
     ) -> None:
         self._service = service
         self._spec = spec
         self._options = options
-        self._decoder = RawStreamDecoder(audio, spec.sample_rate)
+        self._decoder = stream_decoder(audio, spec.sample_rate)
         self._events: asyncio.Queue[LiveEvent | None] = asyncio.Queue()
-        channels = audio.channels if options.separate_channels else 1
-        self._mix = channels == 1 and audio.channels > 1
+        declared = self._decoder.channels
+        channels = declared if options.separate_channels else 1
+        self._mix = channels == 1 and declared > 1
         request = decode_request(options, live=True)
         self._channels = [
             ChannelRecognizer(
@@ -118,7 +119,7 @@ class LiveStream:
         self._audio_path = service.store.audio.spool(".flac")
         self._results_path = self._audio_path.with_suffix(".jsonl")
         self._audio_file = soundfile.SoundFile(
-            self._audio_path, "w", spec.sample_rate, audio.channels, "PCM_16", format="FLAC"
+            self._audio_path, "w", spec.sample_rate, declared, "PCM_16", format="FLAC"
         )
         self._results = self._results_path.open("w", encoding="utf-8")
         self._seconds = 0.0
@@ -140,6 +141,7 @@ class LiveStream:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._reservation.close()
         self._service.open_streams -= 1
+        self._decoder.close()
         self._audio_file.close()
         self._results.close()
         try:
@@ -233,7 +235,7 @@ class LiveStream:
             duration=self._seconds,
             model=self._spec.name,
             inference_seconds=self._compute,
-            channels=self._decoder.format.channels,
+            channels=self._decoder.channels,
         )
         self._service.store.add_transcription(
             audio=SpooledAudio(self._audio_path, "flac/flac"),

@@ -12,12 +12,12 @@ from google.cloud.speech_v1 import (
     StreamingRecognizeResponse,
 )
 
-from parley.api.google.recognition import Presentation, parse_config
+from parley.api.google.recognition import AudioSpec, Presentation, parse_config
 from parley.api.google.results import duration, word_info
-from parley.domain.audio import RawAudioFormat
 from parley.domain.streaming import LiveEvent, LiveOptions, LiveResult, SpeechEventKind
 from parley.domain.transcript import RecognitionOptions, Segment
 from parley.errors import InvalidArgument, UnsupportedEncoding
+from parley.services.stream_audio import ContainerAudio, StreamAudio
 
 EventType = StreamingRecognizeResponse.SpeechEventType
 _EVENTS = {
@@ -28,11 +28,15 @@ _EVENTS = {
 }
 
 
+# FFmpeg's demuxer for each container encoding that can be streamed.
+_DEMUXERS = {"FLAC": "flac", "MP3": "mp3", "OGG_OPUS": "ogg", "WEBM_OPUS": "webm"}
+
+
 @dataclass(frozen=True)
 class LiveRecognition:
     options: RecognitionOptions
     live: LiveOptions
-    audio: RawAudioFormat
+    audio: StreamAudio
     presentation: Presentation
 
 
@@ -43,12 +47,6 @@ def parse_streaming_config(streaming: Any) -> LiveRecognition:
             "the first request must carry streaming_config.config", field="streaming_config"
         )
     recognition = parse_config(streaming.config, b"")
-    if recognition.audio.raw is None:
-        raise UnsupportedEncoding(
-            f"encoding {recognition.audio.encoding_name} is not available for streaming; "
-            "stream LINEAR16 or MULAW samples",
-            field="streaming_config.config.encoding",
-        )
     timeouts = streaming.voice_activity_timeout
     if streaming.HasField("voice_activity_timeout") and not streaming.enable_voice_activity_events:
         raise InvalidArgument(
@@ -63,7 +61,21 @@ def parse_streaming_config(streaming: Any) -> LiveRecognition:
         speech_end_timeout=_seconds(timeouts, "speech_end_timeout"),
     )
     return LiveRecognition(
-        recognition.options, live, recognition.audio.raw, recognition.presentation
+        recognition.options, live, _stream_audio(recognition.audio), recognition.presentation
+    )
+
+
+def _stream_audio(spec: AudioSpec) -> StreamAudio:
+    if spec.raw is not None:
+        return spec.raw
+    if spec.encoding_name not in _DEMUXERS or spec.codecs is None:
+        raise UnsupportedEncoding(
+            f"encoding {spec.encoding_name} is not available for streaming; stream LINEAR16, "
+            "MULAW, FLAC, MP3, OGG_OPUS or WEBM_OPUS",
+            field="streaming_config.config.encoding",
+        )
+    return ContainerAudio(
+        _DEMUXERS[spec.encoding_name], spec.codecs, spec.expect_channels or 1, spec.encoding_name
     )
 
 
