@@ -77,10 +77,12 @@ class RawStreamDecoder:
 
     def decode(self, data: bytes, *, last: bool = False) -> list[FloatArray]:
         """The new audio of each channel (possibly empty)."""
+        data, self._pending = self._pending + data, b""
         if not self._started:
-            data = self._skip_header(self._pending + data)
-            self._pending = b""
-        data = self._pending + data
+            if _partial_header(data) and not last:
+                self._pending = data  # wait for the whole header
+                return [np.zeros(0, np.float32)] * self.channels
+            data = self._skip_header(data)
         whole = len(data) - len(data) % self._frame_bytes
         self._pending = data[whole:]
         channels = (
@@ -97,9 +99,6 @@ class RawStreamDecoder:
         pass
 
     def _skip_header(self, data: bytes) -> bytes:
-        if len(data) < 44 and data.startswith(b"RIFF"[: len(data)]):
-            self._pending = data  # wait for the whole header
-            return b""
         self._started = True
         if not data.startswith(b"RIFF"):
             return data
@@ -116,6 +115,13 @@ class RawStreamDecoder:
             )
         # A streaming WAV header announces any length: everything after it is samples.
         return data[data.find(b"data", 12) + 8 :]
+
+
+def _partial_header(data: bytes) -> bool:
+    """The start of a WAV header, not yet up to its samples."""
+    if len(data) < 4:
+        return b"RIFF".startswith(data)
+    return data.startswith(b"RIFF") and data.find(b"data", 12) < 0 and len(data) < 64 * 1024
 
 
 class _Pipe(io.RawIOBase):

@@ -1,0 +1,101 @@
+"""One channel's live recognition, with the real voice activity detector on real speech
+and a stand-in for Whisper that reads every utterance as "word word ..."."""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+
+from parley.domain.audio import FloatArray
+from parley.domain.streaming import (
+    LiveEvent,
+    LiveOptions,
+    LiveResult,
+    SpeechEvent,
+    SpeechEventKind,
+)
+from parley.domain.transcript import Alternative, Segment, Transcript, Word
+from parley.engines.base import DecodeRequest
+from parley.services.live import ChannelRecognizer
+from tests.conftest import clip
+
+RATE = 16000
+
+
+async def fake_decode(samples: FloatArray, request: DecodeRequest, urgent: bool) -> Transcript:
+    await asyncio.sleep(0.01)
+    seconds = len(samples) / RATE
+    words = tuple(Word("word", i * 0.5, i * 0.5 + 0.4, 0.9) for i in range(int(seconds * 2)))
+    text = " ".join(w.text for w in words) + "."
+    segment = Segment(0.0, seconds, (Alternative(text, 0.9, words),), "en")
+    return Transcript((segment,) if words else (), "en", seconds, "fake")
+
+
+def recognize(audio: FloatArray, live: LiveOptions) -> list[LiveEvent]:
+    events: list[LiveEvent] = []
+
+    async def run() -> None:
+        recognizer = ChannelRecognizer(
+            channel=1,
+            request=DecodeRequest(language="en"),
+            decode=fake_decode,
+            finish=lambda t: t,
+            emit=events.append,
+            live=live,
+        )
+        task = asyncio.create_task(recognizer.run())
+        for start in range(0, len(audio), 1600):
+            recognizer.push(audio[start : start + 1600])
+            await asyncio.sleep(0.02)  # five times real time
+        recognizer.close()
+        await asyncio.wait_for(task, 30)
+
+    asyncio.run(run())
+    return events
+
+
+def speech_twice() -> tuple[FloatArray, float]:
+    sentence = clip("ps_librivox_0880").samples().astype(np.float32)
+    silence = np.zeros(RATE, np.float32)
+    return np.concatenate([silence, sentence, silence, sentence, silence]), len(sentence) / RATE
+
+
+def test_each_utterance_gets_one_final_result_at_its_place_in_the_stream() -> None:
+    audio, length = speech_twice()
+    events = recognize(audio, LiveOptions(interim_results=True, voice_events=True))
+    finals = [e for e in events if isinstance(e, LiveResult) and e.is_final]
+    assert len(finals) == 2
+    first, second = (f.parts[0].segment for f in finals)
+    # The stand-in reads words from the start of the audio kept, just before the onset.
+    assert 0.6 <= first.start < first.end <= 1.0 + length + 0.1
+    assert 1.6 + length <= second.start < second.end <= 2.0 + 2 * length + 0.1
+    kinds = [e.kind for e in events if isinstance(e, SpeechEvent)]
+    begin, end = SpeechEventKind.SPEECH_BEGIN, SpeechEventKind.SPEECH_END
+    assert kinds == [begin, end, begin, end]
+    # Interim results only come between an utterance's beginning and its final.
+    assert isinstance(events[1], LiveResult)
+    assert not events[1].is_final
+
+
+def test_a_single_utterance_ends_the_stream_after_its_final() -> None:
+    audio, _ = speech_twice()
+    events = recognize(audio, LiveOptions(single_utterance=True))
+    assert isinstance(events[0], SpeechEvent)
+    assert events[0].kind is SpeechEventKind.END_OF_SINGLE_UTTERANCE
+    assert isinstance(events[1], LiveResult)
+    assert events[1].is_final
+    assert len(events) == 2
+
+
+def test_silence_past_the_start_timeout_ends_the_stream() -> None:
+    events = recognize(np.zeros(RATE * 3, np.float32), LiveOptions(speech_start_timeout=1.5))
+    assert events == [SpeechEvent(SpeechEventKind.TIMEOUT, 1.5)]
+
+
+def test_the_utterance_in_progress_is_finished_when_the_audio_stops() -> None:
+    audio, length = speech_twice()
+    cut = audio[: int((1.0 + length / 2) * RATE)]
+    finals = [e for e in recognize(cut, LiveOptions()) if isinstance(e, LiveResult)]
+    assert len(finals) == 1
+    assert finals[0].is_final
