@@ -40,7 +40,15 @@ def test_quick_bench_writes_results_and_report(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     results = json.loads((out / "results.json").read_text())
     suites = results["suites"]
-    assert set(suites) == {"accuracy", "throughput", "overhead", "longrunning", "tts", "memory"}
+    assert set(suites) == {
+        "accuracy",
+        "throughput",
+        "overhead",
+        "longrunning",
+        "streaming",
+        "tts",
+        "memory",
+    }
 
     tiny = suites["accuracy"]["models"]["whisper-tiny.en"]
     assert 0 <= tiny["wer"] <= 0.5
@@ -71,6 +79,16 @@ def test_quick_bench_writes_results_and_report(tmp_path: Path) -> None:
     assert suites["longrunning"]["wer"] <= 0.1
     assert suites["longrunning"]["audio_seconds_per_wall_second"] > 0
 
+    one = suites["streaming"]["1_streams"]
+    assert one["refused"] == 0
+    assert one["kept_up"] <= 1  # a count; how fast is for the report
+    assert one["wer"] <= 0.2
+    assert one["final_latency_ms"]["p50"] is not None
+    assert one["compute_per_audio_second"] > 0
+
     report = (out / "report.md").read_text()
+    for plot in ("accuracy", "throughput", "streaming", "tts"):
+        assert (out / f"{plot}.png").stat().st_size > 1000
+        assert f"({plot}.png)" in report
     assert "| WER whisper-tiny.en |" in report
     assert "WER whisper-tiny.en" in done.stdout

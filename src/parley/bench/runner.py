@@ -8,17 +8,20 @@ import platform
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from parley import __version__
-from parley.bench import accuracy, longrunning, memory, overhead, throughput, tts
+from parley.bench import accuracy, longrunning, memory, overhead, streaming, throughput, tts
 from parley.bench.context import BenchContext, SuiteResult
+from parley.bench.plots import draw
 
 SUITES: dict[str, Callable[[BenchContext], SuiteResult]] = {
     "accuracy": accuracy.run,
     "throughput": throughput.run,
     "overhead": overhead.run,
     "longrunning": longrunning.run,
+    "streaming": streaming.run,
     "tts": tts.run,
     "memory": memory.run,
 }
@@ -39,7 +42,8 @@ def run_suites(ctx: BenchContext, names: list[str], echo: Callable[[str], None])
         headline += result.headline
     report["headline"] = [{"measure": m, "value": v} for m, v in headline]
     (ctx.out_dir / "results.json").write_text(json.dumps(report, indent=2))
-    (ctx.out_dir / "report.md").write_text(markdown(report, headline))
+    plots = draw(report["suites"], ctx.out_dir)
+    (ctx.out_dir / "report.md").write_text(markdown(report, headline, plots))
     return report
 
 
@@ -54,7 +58,7 @@ def machine() -> dict[str, Any]:
     }
 
 
-def markdown(report: dict[str, Any], headline: list[tuple[str, str]]) -> str:
+def markdown(report: dict[str, Any], headline: list[tuple[str, str]], plots: list[Path]) -> str:
     m = report["machine"]
     lines = [
         "# Parley benchmark",
@@ -65,6 +69,8 @@ def markdown(report: dict[str, Any], headline: list[tuple[str, str]]) -> str:
         "| measure | value |",
         "|---|---|",
         *(f"| {measure} | {value} |" for measure, value in headline),
+        "",
+        *(f"![{p.stem}]({p.name})" for p in plots),
         "",
         "Full figures: `results.json`.",
         "",

@@ -1,0 +1,120 @@
+"""Live streams on a real server: 1, 2 and 4 simulated speakers at once, real speech in
+100 ms chunks at real-time pace, over gRPC with the official client."""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import grpc
+import httpx
+from google.cloud import speech_v1 as speech
+from google.cloud.speech_v1.services.speech.transports import SpeechGrpcTransport
+
+from parley.bench import live
+from parley.bench.context import BenchContext, SuiteResult
+from parley.bench.server import ServerProcess
+from parley.bench.speech import RATE
+from parley.evaluation.wer import word_error_rate
+
+# A stream keeps up when its last result comes this soon after its last audio.
+KEPT_UP_SECONDS = 1.5
+
+
+def run(ctx: BenchContext) -> SuiteResult:
+    counts = (1,) if ctx.quick else (1, 2, 4)
+    track = live.build_track(ctx.speech, 2 if ctx.quick else len(ctx.speech))
+    config = speech.StreamingRecognitionConfig(
+        config=speech.RecognitionConfig(
+            encoding=speech.RecognitionConfig.AudioEncoding.LINEAR16,
+            sample_rate_hertz=RATE,
+            language_code="en-US",
+            enable_automatic_punctuation=True,
+        ),
+        interim_results=True,
+    )
+    results: dict[str, Any] = {"audio_seconds": round(len(track.samples) / RATE, 1)}
+    with tempfile.TemporaryDirectory() as folder:
+        server = ServerProcess.start(
+            Path(folder), env={"PARLEY_WORKERS": str(ctx.settings.workers)}
+        )
+        try:
+            for count in counts:
+                clients = [_client(server) for _ in range(count)]
+                runs = live.run_streams(clients, config, track.pcm)
+                results[f"{count}_streams"] = _summary(runs, track, server, count)
+        finally:
+            server.stop()
+    headline = [
+        (
+            f"live streams: {count} at once",
+            _headline(results[f"{count}_streams"]),
+        )
+        for count in counts
+    ]
+    return SuiteResult("streaming", results, headline)
+
+
+def _client(server: ServerProcess) -> speech.SpeechClient:
+    return speech.SpeechClient(
+        transport=SpeechGrpcTransport(channel=grpc.insecure_channel(server.grpc))
+    )
+
+
+def _summary(
+    runs: list[live.Heard | BaseException], track: live.Track, server: ServerProcess, count: int
+) -> dict[str, Any]:
+    finals: list[float] = []
+    interims: list[float] = []
+    kept_up, refused, wers = 0, 0, []
+    for heard in runs:
+        if isinstance(heard, BaseException):
+            refused += 1
+            continue
+        delays = live.latencies(heard, track)
+        finals += delays["final"]
+        interims += delays["first_interim"]
+        last = heard.responses[-1][0] if heard.responses else float("inf")
+        kept_up += last <= heard.sent_until + KEPT_UP_SECONDS
+        wers.append(word_error_rate([track.reference], [heard.text()]).wer)
+    return {
+        "streams": count,
+        "refused": refused,
+        "kept_up": kept_up,
+        "final_latency_ms": _percentiles(finals),
+        "first_interim_latency_ms": _percentiles(interims),
+        "final_latencies_s": [round(x, 3) for x in finals],
+        "first_interim_latencies_s": [round(x, 3) for x in interims],
+        "wer": round(statistics.mean(wers), 4) if wers else None,
+        "compute_per_audio_second": _real_time_factor(server, count - refused),
+    }
+
+
+def _percentiles(values: list[float]) -> dict[str, float | None]:
+    if not values:
+        return {"p50": None, "p95": None}
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"p50": round(1000 * statistics.median(ordered)), "p95": round(1000 * p95)}
+
+
+def _real_time_factor(server: ServerProcess, streams: int) -> float | None:
+    """Inference seconds per audio second of the streams just stored in the history."""
+    listed = httpx.get(f"{server.http}/v1/transcriptions", params={"pageSize": streams}).json()
+    records = [r for r in listed["transcriptions"] if r["sourceName"] == "live stream"]
+    audio = sum(r["duration"] for r in records)
+    return round(sum(r["inferenceSeconds"] for r in records) / audio, 3) if audio else None
+
+
+def _headline(summary: dict[str, Any]) -> str:
+    final, interim = summary["final_latency_ms"], summary["first_interim_latency_ms"]
+    text = (
+        f"final p50 {final['p50']} ms, p95 {final['p95']} ms; first interim p50 "
+        f"{interim['p50']} ms, p95 {interim['p95']} ms; {summary['kept_up']}/"
+        f"{summary['streams']} kept up; RTF {summary['compute_per_audio_second']}"
+    )
+    if summary["refused"]:
+        text += f"; {summary['refused']} refused"
+    return text
