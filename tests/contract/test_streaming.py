@@ -12,6 +12,7 @@ from pathlib import Path
 
 import grpc
 import httpx
+import numpy as np
 import pytest
 import soundfile as sf
 from google.api_core import exceptions
@@ -19,6 +20,7 @@ from google.cloud import speech_v1 as speech
 from google.cloud.speech_v1.services.speech import SpeechClient as GeneratedClient
 from google.cloud.speech_v1.services.speech.transports import SpeechGrpcAsyncIOTransport
 
+from parley.audio.resample import resample
 from parley.bench import live
 from parley.bench.speech import RATE, load_speech_set
 from parley.evaluation.wer import word_error_rate
@@ -127,6 +129,35 @@ def test_the_stream_is_stored_in_the_history(
     stored, rate = sf.read(io.BytesIO(audio.content))
     assert rate == RATE
     assert abs(len(stored) - len(track.samples)) < RATE // 10
+
+
+def test_separate_channels_give_two_channel_tags(client: speech.SpeechClient) -> None:
+    left, right = live.build_track([SPEECH[8]], 1), live.build_track([SPEECH[10]], 1)
+    frames = max(len(left.samples), len(right.samples))
+    stereo = np.zeros((frames, 2), np.float32)
+    stereo[: len(left.samples), 0], stereo[: len(right.samples), 1] = left.samples, right.samples
+    pcm = (stereo * 32767).astype("<i2").tobytes()
+    config = streaming_config(
+        interim=False, audio_channel_count=2, enable_separate_recognition_per_channel=True
+    )
+    heard = live.stream(client, config, pcm, speed=2)
+    by_channel = {r.channel_tag: r.alternatives[0].transcript for _, r in heard.finals()}
+    assert set(by_channel) == {1, 2}
+    assert word_error_rate([left.reference], [by_channel[1]]).wer <= 0.1
+    assert word_error_rate([right.reference], [by_channel[2]]).wer <= 0.1
+
+
+def test_finals_carry_alternatives_and_masked_profanity(client: speech.SpeechClient) -> None:
+    data, rate = sf.read(DATA / "tts" / "swearing.flac", dtype="float32")
+    samples = np.concatenate([resample(data, rate, RATE), np.zeros(RATE, np.float32)])
+    pcm = (samples * 32767).astype("<i2").tobytes()
+    config = streaming_config(interim=False, profanity_filter=True, max_alternatives=3)
+    finals = [r for _, r in live.stream(client, config, pcm, speed=2).finals()]
+    assert " ".join(r.alternatives[0].transcript for r in finals) == (
+        "this is s*** what the f*** are you doing"
+    )
+    assert any(len(r.alternatives) > 1 for r in finals)
+    assert all(0 < a.confidence <= 1 for r in finals for a in r.alternatives)
 
 
 def _async_requests(

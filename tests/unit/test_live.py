@@ -4,6 +4,7 @@ and a stand-in for Whisper that reads every utterance as "word word ..."."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import numpy as np
 
@@ -17,7 +18,7 @@ from parley.domain.streaming import (
 )
 from parley.domain.transcript import Alternative, Segment, Transcript, Word
 from parley.engines.base import DecodeRequest
-from parley.services.live import ChannelRecognizer
+from parley.services.live import ChannelRecognizer, Tuning
 from tests.conftest import clip
 
 RATE = 16000
@@ -32,7 +33,9 @@ async def fake_decode(samples: FloatArray, request: DecodeRequest, urgent: bool)
     return Transcript((segment,) if words else (), "en", seconds, "fake")
 
 
-def recognize(audio: FloatArray, live: LiveOptions) -> list[LiveEvent]:
+def recognize(
+    audio: FloatArray, live: LiveOptions, tuning: Tuning | None = None
+) -> list[LiveEvent]:
     events: list[LiveEvent] = []
 
     async def run() -> None:
@@ -43,6 +46,7 @@ def recognize(audio: FloatArray, live: LiveOptions) -> list[LiveEvent]:
             finish=lambda t: t,
             emit=events.append,
             live=live,
+            tuning=tuning or Tuning(),
         )
         task = asyncio.create_task(recognizer.run())
         for start in range(0, len(audio), 1600):
@@ -99,3 +103,13 @@ def test_the_utterance_in_progress_is_finished_when_the_audio_stops() -> None:
     finals = [e for e in recognize(cut, LiveOptions()) if isinstance(e, LiveResult)]
     assert len(finals) == 1
     assert finals[0].is_final
+
+
+def test_an_utterance_too_long_is_cut_into_finals_that_do_not_overlap() -> None:
+    sentence = clip("ps_librivox_0870").samples().astype(np.float32)  # 7 s, few pauses
+    events = recognize(sentence, LiveOptions(), Tuning(max_utterance=3.0))
+    finals = [e.parts[0].segment for e in events if isinstance(e, LiveResult)]
+    assert len(finals) >= 2
+    for before, after in itertools.pairwise(finals):
+        assert after.start >= before.end - 0.01
+    assert all(f.end - f.start <= 3.2 for f in finals)

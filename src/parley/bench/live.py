@@ -17,6 +17,7 @@ from parley.bench.speech import RATE, Utterance
 from parley.domain.audio import FloatArray
 
 CHUNK_SECONDS = 0.1
+STAGGER_SECONDS = 0.7
 
 
 @dataclass(frozen=True)
@@ -142,11 +143,14 @@ def run_streams(
     clients: list[speech.SpeechClient],
     config: speech.StreamingRecognitionConfig,
     pcm: bytes,
+    stagger: float = STAGGER_SECONDS,
 ) -> list[Heard | BaseException]:
-    """One stream per client, all at once."""
+    """One stream per client, all at once, the n-th starting n × `stagger` seconds after
+    the first: independent speakers do not end their sentences at the same moment."""
     out: list[Heard | BaseException] = [RuntimeError("did not run")] * len(clients)
 
     def one(index: int) -> None:
+        time.sleep(index * stagger)
         try:
             out[index] = stream(clients[index], config, pcm)
         except Exception as error:

@@ -68,7 +68,7 @@ class ChannelRecognizer:
     ) -> None:
         self.channel = channel
         self._request = request
-        self._draft = dataclasses.replace(request, alternatives=1, phrases=())
+        self._draft = dataclasses.replace(request, alternatives=1, phrases=(), greedy=True)
         self._decode = decode
         self._finish = finish
         self._emit = emit
@@ -78,7 +78,6 @@ class ChannelRecognizer:
         self._endpointer = Endpointer()
         self._audio = np.zeros(0, np.float32)  # from `_offset` on
         self._offset = 0  # sample position of `_audio[0]`
-        self._received = 0
         self._wake = asyncio.Event()
         self._closed = False
         self._done = False
@@ -99,7 +98,6 @@ class ChannelRecognizer:
         if self._done:
             return
         self._audio = np.concatenate([self._audio, samples])
-        self._received += len(samples)
         for probability in self._vad(samples):
             if self._endpointer.feed(float(probability)):
                 self._heard = True
@@ -145,10 +143,14 @@ class ChannelRecognizer:
         ):
             await self._finalize(utterance, candidate, too_long=length >= tuning.max_utterance)
             self._wake.set()  # audio came in meanwhile: look again
-        elif pause >= tuning.read_at_pause and candidate is None:
-            # Speech may have ended: read it all now, for the final result.
-            task = self._read(utterance, self._request, urgent=True)
-            self._candidate = _Reading(utterance.speech_end, task)
+        elif pause >= tuning.read_at_pause:
+            if candidate is None:
+                # Speech may have ended: read it all now, for the final result. An interim
+                # reading still waiting for a worker would only delay it.
+                if self._interim_task is not None:
+                    self._interim_task.cancel()
+                task = self._read(utterance, self._request, urgent=True)
+                self._candidate = _Reading(utterance.speech_end, task)
         elif (
             self._live.interim_results
             and (self._interim_task is None or self._interim_task.done())
@@ -183,7 +185,12 @@ class ChannelRecognizer:
             self._event(SpeechEventKind.END_OF_SINGLE_UTTERANCE, end / SAMPLE_RATE)
         self._event(SpeechEventKind.SPEECH_END, end / SAMPLE_RATE)
         if candidate is None:
-            upto = min(self._position(), end + int(self._tuning.end * SAMPLE_RATE))
+            # After a pause, a little of it; after a cut inside speech, none of what follows.
+            upto = (
+                end
+                if too_long
+                else min(self._position(), end + int(self._tuning.end * SAMPLE_RATE))
+            )
             audio = self._audio[utterance.start - self._offset : upto - self._offset].copy()
             transcript = await self._decode(audio, self._request, True)
         else:
@@ -230,7 +237,7 @@ class ChannelRecognizer:
             self._emit(LiveResult(parts, False, end / SAMPLE_RATE, self.channel))
 
     def _check_timeouts(self) -> None:
-        live, now = self._live, self._received / SAMPLE_RATE
+        live, now = self._live, self._position() / SAMPLE_RATE
         if self._endpointer.utterance is not None:
             return
         if (

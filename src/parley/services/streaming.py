@@ -12,6 +12,7 @@ import json
 import logging
 from collections.abc import AsyncIterator
 
+import anyio
 import numpy as np
 import soundfile
 
@@ -132,8 +133,14 @@ class LiveStream:
         self._service.open_streams += 1
         self._reservation.enter_context(self._service.pool.reserve())
         self._tasks = [asyncio.create_task(c.run()) for c in self._channels]
-        asyncio.gather(*self._tasks).add_done_callback(lambda _: self._events.put_nowait(None))
+        for task in self._tasks:
+            task.add_done_callback(self._channel_done)
         return self
+
+    def _channel_done(self, task: asyncio.Task[None]) -> None:
+        failed = not task.cancelled() and task.exception() is not None
+        if failed or all(t.done() for t in self._tasks):
+            self._events.put_nowait(None)  # the end of `events()`
 
     async def __aexit__(self, *exc: object) -> None:
         for task in self._tasks:
@@ -146,7 +153,7 @@ class LiveStream:
         self._results.close()
         try:
             if self._seconds > 0:
-                self._save()
+                await anyio.to_thread.run_sync(self._save)
         finally:
             for path in (self._audio_path, self._results_path):
                 path.unlink(missing_ok=True)
@@ -196,7 +203,7 @@ class LiveStream:
         if self._error is not None:
             raise self._error
         for task in self._tasks:
-            if not task.cancelled() and (error := task.exception()) is not None:
+            if task.done() and not task.cancelled() and (error := task.exception()) is not None:
                 raise error
 
     def _feed(self, channels: list[FloatArray]) -> None:

@@ -33,6 +33,7 @@ MIN_FITTED_SECONDS = 5
 # More words per second than anyone speaks means a fitted decode went into a loop.
 MAX_WORDS_PER_SECOND = 6.0
 LOOP_WORDS = 4
+LOOP_CUT_SLACK_SECONDS = 0.5
 _TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
 
@@ -127,8 +128,9 @@ class WhisperEngine:
             words, found = self._decode_audio(
                 audio, piece, samples, language, request, window_seconds=window
             )
-            if not _looped([w.word.text for w in words], duration):
-                return split_at_pauses(words, found), found
+            kept = _without_loop(words, duration, piece[-1]["end"] / self.sample_rate)
+            if kept is not None:
+                return split_at_pauses(kept, found), found
             window *= 2  # show it more silence
         words, found = self._decode_audio(
             audio, piece, samples, language, request, window_seconds=None
@@ -152,7 +154,7 @@ class WhisperEngine:
                 audio,
                 language=language,
                 task=request.task.value,
-                beam_size=self._beam_size,
+                beam_size=1 if request.greedy else self._beam_size,
                 # faster-whisper's default: retry at higher temperatures when unsure.
                 temperature=0.0 if request.live else _TEMPERATURES,
                 # A live reading that loops stops soon, instead of filling its window.
@@ -213,18 +215,23 @@ class _WindowedModel(WhisperModel):  # type: ignore[misc]
         return super().encode(features)
 
 
-def _looped(words: list[str], seconds: float) -> bool:
-    """Whisper repeating itself: more words than anyone says in the time, or a run of
-    four words (not all the same: "five five five five" is speech) said twice."""
-    if len(words) > 2 + MAX_WORDS_PER_SECOND * seconds:
-        return True
-    keys = ["".join(c for c in w.lower() if c.isalnum()) for w in words]
+def _without_loop(
+    words: list[DecodedWord], duration: float, speech_end: float
+) -> list[DecodedWord] | None:
+    """The words of a reading, or None when Whisper went into a loop it cannot be cut out
+    of. A run of four words said twice (not all the same: "five five five five" is
+    speech) is a loop; cut where it starts again, the reading stands if what is left
+    reaches the end of the speech. More words than anyone says in the time cannot stand."""
+    if len(words) > 2 + MAX_WORDS_PER_SECOND * duration:
+        return None
+    keys = ["".join(c for c in w.word.text.lower() if c.isalnum()) for w in words]
     seen: dict[tuple[str, ...], int] = {}
     for index in range(len(keys) - LOOP_WORDS + 1):
         run = tuple(keys[index : index + LOOP_WORDS])
         if len(set(run)) > 1 and seen.setdefault(run, index) <= index - LOOP_WORDS:
-            return True
-    return False
+            kept = words[:index]
+            return kept if kept[-1].word.end >= speech_end - LOOP_CUT_SLACK_SECONDS else None
+    return words
 
 
 def _token_budget(seconds: float) -> int:
