@@ -56,12 +56,7 @@ def test_quick_bench_writes_results_and_report(tmp_path: Path) -> None:
     assert len(tiny["files"]) == 3
 
     runs = suites["throughput"]["runs"]
-    assert set(runs) == {
-        "parley_1_workers",
-        "parley_2_workers",
-        "faster_whisper_transcribe",
-        "faster_whisper_batched",
-    }
+    assert set(runs) == {"parley_1_workers", "parley_2_workers", "faster_whisper_transcribe"}
     for run in runs.values():
         assert run["wall_seconds"] > 0
         assert run["wer"] <= 0.1

@@ -28,7 +28,7 @@ MODEL = "whisper-base"
 
 
 def run(ctx: BenchContext) -> SuiteResult:
-    repeats = 2 if ctx.quick else 15
+    repeats = 2 if ctx.quick else 10
     samples, _ = long_audio(ctx.speech, 5.0)
     buffer = io.BytesIO()
     sf.write(buffer, samples, RATE, format="WAV")

@@ -1,7 +1,6 @@
 """Long audio through Parley's long-audio path with 1 and N workers, and, in the same run,
 the same model through faster-whisper's own `transcribe` (sequential long-form decoding)
-and its batched pipeline (independent 30 s pieces): audio seconds per wall second, WER,
-and the ratios."""
+with the same settings: audio seconds per wall second, WER, and the ratios."""
 
 from __future__ import annotations
 
@@ -39,37 +38,32 @@ def run(ctx: BenchContext) -> SuiteResult:
             "real_time_factor": round(wall / seconds, 4),
             "wer": round(word_error_rate([reference], [text]).wer, 4),
         }
-    for name, batched in (("faster_whisper_transcribe", False), ("faster_whisper_batched", True)):
-        wall, text = _faster_whisper(ctx, samples, batched)
-        runs[name] = {
-            "workers": 1,
-            "wall_seconds": round(wall, 2),
-            "audio_seconds_per_wall_second": round(seconds / wall, 2),
-            "real_time_factor": round(wall / seconds, 4),
-            "wer": round(word_error_rate([reference], [text]).wer, 4),
-        }
-    direct = runs["faster_whisper_transcribe"]["wall_seconds"]
-    batched_wall = runs["faster_whisper_batched"]["wall_seconds"]
+    wall, text = _faster_whisper(ctx, samples)
+    direct = runs["faster_whisper_transcribe"] = {
+        "workers": 1,
+        "wall_seconds": round(wall, 2),
+        "audio_seconds_per_wall_second": round(seconds / wall, 2),
+        "real_time_factor": round(wall / seconds, 4),
+        "wer": round(word_error_rate([reference], [text]).wer, 4),
+    }
     for workers in counts:
         row = runs[f"parley_{workers}_workers"]
-        row["speed_vs_faster_whisper_transcribe"] = round(direct / row["wall_seconds"], 2)
-        row["speed_vs_faster_whisper_batched"] = round(batched_wall / row["wall_seconds"], 2)
+        row["speed_vs_faster_whisper_transcribe"] = round(
+            direct["wall_seconds"] / row["wall_seconds"], 2
+        )
         headline.append(
             (
                 f"{seconds / 60:.0f}-min file, {workers} worker(s)",
                 f"RTF {row['real_time_factor']:.3f}, WER {row['wer']:.1%}; "
-                f"{row['speed_vs_faster_whisper_transcribe']:.2f}x faster-whisper transcribe, "
-                f"{row['speed_vs_faster_whisper_batched']:.2f}x its batched pipeline",
+                f"{row['speed_vs_faster_whisper_transcribe']:.2f}x faster-whisper transcribe",
             )
         )
-    for name in ("faster_whisper_transcribe", "faster_whisper_batched"):
-        row = runs[name]
-        headline.append(
-            (
-                f"{name.replace('_', ' ')}, 1 thread",
-                f"RTF {row['real_time_factor']:.3f}, WER {row['wer']:.1%}",
-            )
+    headline.append(
+        (
+            "faster-whisper transcribe, 1 thread",
+            f"RTF {direct['real_time_factor']:.3f}, WER {direct['wer']:.1%}",
         )
+    )
     return SuiteResult(
         "throughput", {"model": MODEL, "audio_seconds": seconds, "runs": runs}, headline
     )
@@ -83,8 +77,8 @@ def _parley(services: Services, samples: FloatArray) -> tuple[float, str]:
     return time.perf_counter() - started, transcript.text
 
 
-def _faster_whisper(ctx: BenchContext, samples: FloatArray, batched: bool) -> tuple[float, str]:
-    from faster_whisper import BatchedInferencePipeline, WhisperModel
+def _faster_whisper(ctx: BenchContext, samples: FloatArray) -> tuple[float, str]:
+    from faster_whisper import WhisperModel
 
     settings = ctx.settings.engine_settings()
     device = resolve_device(settings.device)
@@ -94,11 +88,9 @@ def _faster_whisper(ctx: BenchContext, samples: FloatArray, batched: bool) -> tu
         compute_type=resolve_compute_type(settings.compute_type, device),
         cpu_threads=1,
     )
-    transcriber = BatchedInferencePipeline(model) if batched else model
-    options = {"batch_size": 1} if batched else {}
     started = time.perf_counter()
-    segments, _ = transcriber.transcribe(
-        samples, language="en", beam_size=5, vad_filter=True, word_timestamps=True, **options
+    segments, _ = model.transcribe(
+        samples, language="en", beam_size=5, vad_filter=True, word_timestamps=True
     )
     text = " ".join(s.text.strip() for s in segments)
     return time.perf_counter() - started, text
