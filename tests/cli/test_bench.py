@@ -54,6 +54,8 @@ def test_quick_bench_writes_results_and_report(tmp_path: Path) -> None:
     assert 0 <= tiny["wer"] <= 0.5
     assert tiny["words"] > 0
     assert len(tiny["files"]) == 3
+    sentence_ends = suites["accuracy"]["punctuation"]["sentence end"]
+    assert sentence_ends["hits"] + sentence_ends["missed"] > 0
 
     runs = suites["throughput"]["runs"]
     assert set(runs) == {"parley_1_workers", "parley_2_workers", "faster_whisper_transcribe"}
