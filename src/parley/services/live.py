@@ -292,16 +292,20 @@ def _segment(words: list[Word], offset: float, language: str, channel: int) -> S
 
 
 def _merged(transcript: Transcript, offset: float, channel: int) -> Segment | None:
-    """One utterance's segments as one result. N-best readings are kept when the engine
-    read the utterance as a single segment."""
+    """One utterance's segments as one result. The k-th alternative joins each segment's
+    k-th reading (its best where it has fewer); the same text twice is kept once."""
     segments = [s for s in transcript.segments if s.words]
     if not segments:
         return None
-    if len(segments) > 1:
-        words = [w for s in segments for w in s.words]
-        return _segment(words, offset, transcript.language, channel)
-    only = segments[0]
-    best = _segment(list(only.words), offset, only.language, channel)
-    others = tuple(Alternative(a.text, a.confidence) for a in only.alternatives[1:])
-    first = dataclasses.replace(best.best, confidence=only.best.confidence)
-    return dataclasses.replace(best, alternatives=(first, *others))
+    words = [w for s in segments for w in s.words]
+    best = _segment(words, offset, transcript.language, channel)
+    confidence = min(s.best.confidence for s in segments)
+    alternatives = [dataclasses.replace(best.best, confidence=confidence)]
+    seen = {best.text}
+    for k in range(1, max(len(s.alternatives) for s in segments)):
+        readings = [s.alternatives[min(k, len(s.alternatives) - 1)] for s in segments]
+        text = join_words((r.text for r in readings), transcript.language)
+        if text not in seen:
+            seen.add(text)
+            alternatives.append(Alternative(text, min(r.confidence for r in readings)))
+    return dataclasses.replace(best, alternatives=tuple(alternatives))
