@@ -68,17 +68,17 @@ def run(ctx: BenchContext) -> SuiteResult:
             headline.append(
                 (f"WER {model}", f"{overall.wer:.1%} ({overall.errors}/{overall.reference_words})")
             )
-        marks = _punctuation(services, models[-1], speech[:0] if ctx.quick else speech, ctx.quick)
+        marks = _punctuation(services, models[0], speech[:0] if ctx.quick else speech, ctx.quick)
     headline += [
         (
-            f"punctuation ({models[-1]}), {name}",
+            f"punctuation ({models[0]}), {name}",
             f"precision {_share(score.precision)}, recall {_share(score.recall)} "
             f"({score.hits + score.missed} in the references)",
         )
         for name, score in marks.marks.items()
     ]
     punctuation = {
-        "model": models[-1],
+        "model": models[0],
         **{
             name: {
                 "hits": m.hits,
