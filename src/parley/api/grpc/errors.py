@@ -24,12 +24,17 @@ def google_errors(handler: Handler[T]) -> Handler[T]:
     async def wrapped(self: Any, request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> T:
         try:
             return await handler(self, request, context)
-        except ParleyError as error:
-            await context.abort_with_status(rpc_status.to_status(to_status(error)))
-        except Exception:
-            logger.exception("%s failed", handler.__name__)
-            # INTERNAL, never UNAVAILABLE: clients retry UNAVAILABLE for a very long time.
-            await context.abort_with_status(rpc_status.to_status(internal_status("internal error")))
+        except Exception as error:
+            await abort(context, error, handler.__name__)
         raise AssertionError("abort_with_status returns only by raising")
 
     return wrapped
+
+
+async def abort(context: grpc.aio.ServicerContext[Any, Any], error: Exception, method: str) -> None:
+    """End the call with the status for `error` (raises, as `abort_with_status` does)."""
+    if isinstance(error, ParleyError):
+        await context.abort_with_status(rpc_status.to_status(to_status(error)))
+    logger.error("%s failed", method, exc_info=error)
+    # INTERNAL, never UNAVAILABLE: clients retry UNAVAILABLE for a very long time.
+    await context.abort_with_status(rpc_status.to_status(internal_status("internal error")))

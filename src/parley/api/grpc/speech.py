@@ -3,7 +3,6 @@ library, so the methods are served by a generic handler on the message classes."
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -16,14 +15,9 @@ from google.cloud.speech_v1 import (
     StreamingRecognizeResponse,
 )
 from google.longrunning import operations_pb2
-from grpc_status import rpc_status
 
-from parley.api.google.errors import internal_status, to_status
 from parley.api.google.speech import GoogleSpeech
-from parley.api.grpc.errors import google_errors
-from parley.errors import ParleyError
-
-logger = logging.getLogger(__name__)
+from parley.api.grpc.errors import abort, google_errors
 
 SERVICE = "google.cloud.speech.v1.Speech"
 
@@ -48,11 +42,8 @@ class SpeechServicer:
         try:
             async for response in self._speech.streaming_recognize(requests):
                 yield response
-        except ParleyError as error:
-            await context.abort_with_status(rpc_status.to_status(to_status(error)))
-        except Exception:
-            logger.exception("StreamingRecognize failed")
-            await context.abort_with_status(rpc_status.to_status(internal_status("internal error")))
+        except Exception as error:
+            await abort(context, error, "StreamingRecognize")
 
     def handler(self) -> grpc.GenericRpcHandler:
         return grpc.method_handlers_generic_handler(
