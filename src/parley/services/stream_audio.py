@@ -8,7 +8,6 @@ written to, so a browser's MediaRecorder output is recognized while it records."
 from __future__ import annotations
 
 import io
-import logging
 import queue
 import threading
 import wave
@@ -22,8 +21,6 @@ import soxr
 from parley.audio.decode import decode_audio
 from parley.domain.audio import AudioEncoding, FloatArray, RawAudioFormat
 from parley.errors import InvalidArgument, InvalidAudio
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import logging
 from collections.abc import AsyncIterator
 
 import anyio
@@ -35,8 +34,6 @@ from parley.services.transcription import (
     main_language,
 )
 from parley.store import SpooledAudio, Store
-
-logger = logging.getLogger(__name__)
 
 
 class StreamingService:
