@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     cpu_threads: int = Field(default=1, ge=1, description="threads per inference worker")
     default_model: str = "whisper-base"
     default_voice: str = "en_US-joe-medium"
+    decoder_memory_mb: int = Field(
+        default=8192, ge=256, description="address space of each audio decoder process"
+    )
     max_chunk_seconds: float = Field(default=300.0, ge=30.0, description="long audio splits")
     model_idle_seconds: float | None = Field(default=900.0, description="unload after idle")
     profanity_words: Path | None = Field(default=None, description="extra words to mask")

@@ -24,6 +24,19 @@ class ParleyError(Exception):
         self.message = message
         self.field = field
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keyword-only arguments defeat Exception's pickling; errors cross process bounds.
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
+
+def _rebuild(
+    cls: type[ParleyError], args: tuple[object, ...], state: dict[str, object]
+) -> ParleyError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class InvalidArgument(ParleyError):
     code = ErrorCode.INVALID_ARGUMENT

@@ -5,13 +5,15 @@ from __future__ import annotations
 import io
 import logging
 import wave
+from dataclasses import dataclass
 from pathlib import Path
 
 import av
 import numpy as np
 
+from parley.audio.frames import frame_samples, packed_resampler
 from parley.domain.audio import Audio, AudioEncoding, FloatArray, RawAudioFormat
-from parley.errors import EmptyAudio, InvalidArgument, InvalidAudio, UnsupportedEncoding
+from parley.errors import EmptyAudio, InvalidArgument, InvalidAudio, TooLarge, UnsupportedEncoding
 
 logger = logging.getLogger(__name__)
 
@@ -28,12 +30,28 @@ MAX_CHANNELS = 8
 _TRUNCATION_TOLERANCE_S = 0.25
 
 
+@dataclass(frozen=True)
+class DecodeLimits:
+    """What the caller accepts. Rate and channels are checked from the header before any
+    decoding, the duration while decoding: a small file that expands to hours is refused
+    as soon as the limit is passed, with memory bounded by the limit."""
+
+    max_seconds: float | None = None
+    min_rate: int = MIN_SAMPLE_RATE
+    max_rate: int = MAX_SAMPLE_RATE
+    max_channels: int = MAX_CHANNELS
+
+
+NO_LIMITS = DecodeLimits()
+
+
 def decode_audio(
     source: bytes | Path,
     *,
     raw: RawAudioFormat | None = None,
     expect_rate: int | None = None,
     expect_channels: int | None = None,
+    limits: DecodeLimits = NO_LIMITS,
 ) -> Audio:
     """Decode `source`. With `raw`, the bytes are headerless samples in that format;
     otherwise the container is detected, and `expect_*` (what a caller declared) must
@@ -41,7 +59,7 @@ def decode_audio(
     data = source.read_bytes() if isinstance(source, Path) else source
     if not data:
         raise EmptyAudio("the audio is empty (0 bytes)", field="audio")
-    audio = _demux(data, None, {}) if raw is None else _decode_raw(data, raw)
+    audio = _demux(data, None, {}, limits) if raw is None else _decode_raw(data, raw, limits)
     if audio.frames == 0:
         raise EmptyAudio("the audio holds no samples", field="audio")
     if raw is None:
@@ -49,14 +67,8 @@ def decode_audio(
     return audio
 
 
-def _decode_raw(data: bytes, fmt: RawAudioFormat) -> Audio:
-    if not MIN_SAMPLE_RATE <= fmt.sample_rate <= MAX_SAMPLE_RATE:
-        raise InvalidArgument(
-            f"sample rate {fmt.sample_rate} Hz is outside {MIN_SAMPLE_RATE}-{MAX_SAMPLE_RATE} Hz",
-            field="sample_rate",
-        )
-    if not 1 <= fmt.channels <= MAX_CHANNELS:
-        raise InvalidArgument(f"channel count {fmt.channels} is not supported", field="channels")
+def _decode_raw(data: bytes, fmt: RawAudioFormat, limits: DecodeLimits) -> Audio:
+    _check_format(fmt.sample_rate, fmt.channels, limits)
     demuxer, width = _RAW_DEMUXERS[fmt.encoding]
     if len(data) % (width * fmt.channels):
         raise InvalidAudio(
@@ -66,10 +78,34 @@ def _decode_raw(data: bytes, fmt: RawAudioFormat) -> Audio:
         )
     layout = _LAYOUTS.get(fmt.channels, f"{fmt.channels}c")
     options = {"sample_rate": str(fmt.sample_rate), "ch_layout": layout}
-    return _demux(data, demuxer, options)
+    _check_duration(len(data) / (width * fmt.channels * fmt.sample_rate), limits)
+    return _demux(data, demuxer, options, limits)
 
 
-def _demux(data: bytes, fmt: str | None, options: dict[str, str]) -> Audio:
+def _check_format(rate: int, channels: int, limits: DecodeLimits) -> None:
+    if not limits.min_rate <= rate <= limits.max_rate:
+        raise InvalidArgument(
+            f"sample rate {rate} Hz is outside {limits.min_rate}-{limits.max_rate} Hz",
+            field="sample_rate",
+        )
+    if not 1 <= channels <= limits.max_channels:
+        raise InvalidArgument(
+            f"{channels} channels: at most {limits.max_channels} are supported", field="channels"
+        )
+
+
+def _check_duration(seconds: float, limits: DecodeLimits) -> None:
+    if limits.max_seconds is not None and seconds > limits.max_seconds:
+        raise TooLarge(
+            f"the audio lasts over {limits.max_seconds:.0f} s; at most "
+            f"{limits.max_seconds:.0f} s are allowed",
+            field="audio",
+            limit=limits.max_seconds,
+            actual=seconds,
+        )
+
+
+def _demux(data: bytes, fmt: str | None, options: dict[str, str], limits: DecodeLimits) -> Audio:
     try:
         with av.open(io.BytesIO(data), mode="r", format=fmt, options=options) as container:
             if not container.streams.audio:
@@ -83,12 +119,15 @@ def _demux(data: bytes, fmt: str | None, options: dict[str, str]) -> Audio:
             rate = stream.codec_context.sample_rate
             if not rate:
                 raise InvalidAudio("the audio stream declares no sample rate", field="audio")
-            chunks = _decode_frames(container, stream)
+            _check_format(rate, stream.codec_context.channels, limits)
+            if container.duration is not None and fmt is None:
+                _check_duration(container.duration / av.time_base, limits)
+            chunks = _decode_frames(container, stream, limits)
             samples = np.concatenate(chunks, axis=1) if chunks else _no_samples(stream)
             name = _name(container, fmt)
             audio = Audio(samples, rate, codec=stream.codec_context.name, container=name)
             announced = None if fmt else _announced_frames(data, container, rate)
-    except (InvalidAudio, UnsupportedEncoding):
+    except InvalidArgument:
         raise
     except (av.error.FFmpegError, EOFError, ValueError) as exc:
         raise InvalidAudio(
@@ -108,17 +147,22 @@ def _name(container: av.container.InputContainer, fmt: str | None) -> str:
 
 
 def _decode_frames(
-    container: av.container.InputContainer, stream: av.AudioStream
+    container: av.container.InputContainer, stream: av.AudioStream, limits: DecodeLimits
 ) -> list[FloatArray]:
-    """All frames as planar float32, shape (channels, n) each."""
-    resampler = av.AudioResampler(format="fltp", layout=stream.codec_context.layout, rate=None)
+    """All frames as float32, shape (channels, n) each, up to the duration limit."""
+    resampler = packed_resampler(stream.codec_context.layout)
+    rate = stream.codec_context.sample_rate
+    most = None if limits.max_seconds is None else int(limits.max_seconds * rate)
     chunks: list[FloatArray] = []
+    frames = 0
     for frame in container.decode(stream):
         frame.pts = None
         for out in resampler.resample(frame):
-            chunks.append(out.to_ndarray().astype(np.float32, copy=False))
-    for out in resampler.resample(None):
-        chunks.append(out.to_ndarray().astype(np.float32, copy=False))
+            chunks.append(frame_samples(out))
+            frames += out.samples
+        if most is not None and frames > most:
+            _check_duration(frames / rate, limits)
+    chunks += [frame_samples(out) for out in resampler.resample(None)]
     return chunks
 
 

@@ -14,6 +14,7 @@ from parley.domain.transcript import Transcript
 from parley.engines.base import DecodeRequest, SpeechToText
 from parley.engines.cache import ModelCache
 from parley.engines.registry import EngineSettings, model_spec
+from parley.lifeline import exit_with_parent
 
 _models: ModelCache[SpeechToText] | None = None
 
@@ -26,6 +27,7 @@ def init_worker(settings: EngineSettings, idle_seconds: float | None = None) -> 
         # to handle; it finishes the work in flight, then stops its workers itself.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        exit_with_parent()
 
 
 def _cache() -> ModelCache[SpeechToText]:

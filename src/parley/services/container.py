@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from parley.audio.decode import decode_audio
+from parley.audio.sandbox import DecoderSandbox
 from parley.config import Settings
 from parley.engines.pool import EnginePool
 from parley.services.audio_sources import AudioSources
@@ -25,9 +27,12 @@ class Services:
     sources: AudioSources
     operations: OperationsService
     streaming: StreamingService
+    decoder: DecoderSandbox | None = None
 
     def close(self) -> None:
         self.pool.shutdown(cancel=True)
+        if self.decoder is not None:
+            self.decoder.shutdown()
 
 
 def build_services(settings: Settings, *, server: bool = False) -> Services:
@@ -39,12 +44,15 @@ def build_services(settings: Settings, *, server: bool = False) -> Services:
     pool = EnginePool(
         engine_settings, settings.workers, settings.model_idle_seconds, in_process=not server
     )
+    # A server decodes what clients send in child processes, out of harm's way.
+    decoder = DecoderSandbox(memory_bytes=settings.decoder_memory_mb << 20) if server else None
     transcription = TranscriptionService(
         pool,
         store,
         default_model=settings.default_model,
         max_chunk_seconds=settings.max_chunk_seconds,
         profanity=profanity,
+        decoder=decoder.decode if decoder else decode_audio,
     )
     synthesis = SynthesisService(
         store,
@@ -60,4 +68,6 @@ def build_services(settings: Settings, *, server: bool = False) -> Services:
     )
     operations = OperationsService(store, transcription, window_seconds=settings.job_window_seconds)
     streaming = StreamingService(pool, store, transcription, profanity, settings.stream_limits())
-    return Services(settings, store, pool, transcription, synthesis, sources, operations, streaming)
+    return Services(
+        settings, store, pool, transcription, synthesis, sources, operations, streaming, decoder
+    )

@@ -19,6 +19,7 @@ import numpy as np
 import soxr
 
 from parley.audio.decode import decode_audio
+from parley.audio.frames import frame_samples, packed_resampler
 from parley.domain.audio import AudioEncoding, FloatArray, RawAudioFormat
 from parley.errors import InvalidArgument, InvalidAudio
 
@@ -181,11 +182,11 @@ class ContainerStreamDecoder:
                         f"{stream.codec_context.name}",
                         field="config.encoding",
                     )
-                planar = av.AudioResampler(format="fltp")
+                packed = packed_resampler()
                 for frame in container.decode(stream):
-                    for out in planar.resample(frame):
+                    for out in packed.resample(frame):
                         self._rate = out.sample_rate
-                        self._decoded.put(out.to_ndarray().astype(np.float32))
+                        self._decoded.put(frame_samples(out))
         except InvalidArgument as error:
             self._decoded.put(error)
         except (av.FFmpegError, ValueError, IndexError) as error:

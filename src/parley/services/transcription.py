@@ -7,8 +7,9 @@ import logging
 import time
 from concurrent.futures import Future, as_completed
 from dataclasses import dataclass
+from typing import Protocol
 
-from parley.audio.decode import decode_audio
+from parley.audio.decode import DecodeLimits, decode_audio
 from parley.audio.resample import resample
 from parley.domain.audio import Audio, FloatArray, RawAudioFormat
 from parley.domain.codec import options_to_dict
@@ -17,7 +18,7 @@ from parley.engines import worker
 from parley.engines.base import DecodeRequest
 from parley.engines.pool import INTERACTIVE, EnginePool
 from parley.engines.registry import ModelSpec, model_spec
-from parley.errors import InvalidArgument, TooLarge
+from parley.errors import InvalidArgument
 from parley.services.chunking import chunk_length, plan_windows
 from parley.services.languages import model_language
 from parley.services.postprocess import postprocess
@@ -45,6 +46,21 @@ class AudioInput:
     expect_channels: int | None = None
     codecs: frozenset[str] | None = None
     encoding: str | None = None
+    max_rate: int | None = None  # highest sample rate a header may declare
+
+
+class Decoder(Protocol):
+    """`decode_audio`, or the same run somewhere a crash cannot reach the caller."""
+
+    def __call__(
+        self,
+        source: bytes,
+        *,
+        raw: RawAudioFormat | None = ...,
+        expect_rate: int | None = ...,
+        expect_channels: int | None = ...,
+        limits: DecodeLimits = ...,
+    ) -> Audio: ...
 
 
 class TranscriptionService:
@@ -56,8 +72,10 @@ class TranscriptionService:
         default_model: str,
         max_chunk_seconds: float,
         profanity: ProfanityFilter,
+        decoder: Decoder = decode_audio,
     ) -> None:
         self._pool = pool
+        self._decoder = decoder
         self._store = store
         self._default_model = default_model
         self._max_chunk_seconds = max_chunk_seconds
@@ -82,24 +100,21 @@ class TranscriptionService:
 
     def decode(self, audio_in: AudioInput, max_seconds: float | None = None) -> Audio:
         """Decode and check the audio against what the caller declared and allows."""
-        audio = decode_audio(
+        limits = DecodeLimits(max_seconds=max_seconds)
+        if audio_in.max_rate is not None:
+            limits = dataclasses.replace(limits, max_rate=audio_in.max_rate)
+        audio = self._decoder(
             audio_in.data,
             raw=audio_in.raw,
             expect_rate=audio_in.expect_rate,
             expect_channels=audio_in.expect_channels,
+            limits=limits,
         )
         if audio_in.codecs is not None and audio.codec not in audio_in.codecs:
             raise InvalidArgument(
                 f"encoding {audio_in.encoding} does not match the audio, which is "
                 f"{audio.codec} in {audio.container}",
                 field="encoding",
-            )
-        if max_seconds is not None and audio.duration > max_seconds:
-            raise TooLarge(
-                f"the audio lasts {audio.duration:.1f} s; at most {max_seconds:.0f} s are allowed",
-                field="audio",
-                limit=max_seconds,
-                actual=audio.duration,
             )
         return audio
 

@@ -12,7 +12,7 @@ import anyio
 from google.longrunning import operations_pb2
 
 from parley.api.google.operations import to_operation
-from parley.api.google.recognition import Recognition, parse_config
+from parley.api.google.recognition import MAX_RATE, Recognition, parse_config
 from parley.api.google.results import recognize_response
 from parley.api.google.streaming import parse_streaming_config, streaming_response
 from parley.errors import InvalidArgument, ParleyError, TooLarge
@@ -139,6 +139,7 @@ class GoogleSpeech:
             expect_channels=spec.expect_channels,
             codecs=spec.codecs,
             encoding=spec.encoding_name,
+            max_rate=MAX_RATE,
         )
         return audio_in, recognition
 

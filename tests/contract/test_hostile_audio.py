@@ -1,0 +1,82 @@
+"""Audio built to hurt the server: many channels, decompression bombs, lying headers.
+Each gets its answer over both transports, quickly, and the server keeps serving."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+import soundfile as sf
+from google.cloud import speech_v1 as speech
+
+from tests.conftest import clip
+from tests.contract.conftest import Server
+from tests.contract.test_errors import INVALID, _violated_fields
+from tests.unit.test_decode import soundfile_bytes
+from tests.unit.test_decode_limits import _silent_flac, _wav_with_rate
+
+Encoding = speech.RecognitionConfig.AudioEncoding
+SPEECH = clip("ps_goforward")
+
+
+def _eight_channels(fmt: str) -> bytes:
+    samples = SPEECH.samples()
+    return soundfile_bytes(np.repeat(samples[:, None], 8, axis=1), 16000, fmt, "PCM_16")
+
+
+@pytest.mark.parametrize("fmt", ["WAV", "FLAC", "RAW"])
+def test_eight_channel_audio_is_recognized(any_client: speech.SpeechClient, fmt: str) -> None:
+    config = speech.RecognitionConfig(language_code="en-US", audio_channel_count=8)
+    if fmt == "RAW":
+        data = _eight_channels("WAV")[44:]
+        config.encoding, config.sample_rate_hertz = Encoding.LINEAR16, 16000
+    else:
+        data = _eight_channels(fmt)
+    response = any_client.recognize(config=config, audio=speech.RecognitionAudio(content=data))
+    assert "forward" in response.results[0].alternatives[0].transcript.lower()
+
+
+def test_eight_channel_audio_long_running(client: speech.SpeechClient) -> None:
+    operation = client.long_running_recognize(
+        config=speech.RecognitionConfig(language_code="en-US"),
+        audio=speech.RecognitionAudio(content=_eight_channels("FLAC")),
+    )
+    response = operation.result(timeout=120)
+    assert "forward" in response.results[0].alternatives[0].transcript.lower()
+
+
+@pytest.mark.parametrize("hide_length", [False, True], ids=["with length", "streamed"])
+def test_a_decompression_bomb_is_refused_at_once(
+    any_client: speech.SpeechClient, server: Server, hide_length: bool
+) -> None:
+    bomb = _silent_flac(20, 7, hide_length=hide_length)  # 20 min of 7 channels, ~140 KB
+    started = time.monotonic()
+    with pytest.raises(INVALID, match="1 min"):
+        any_client.recognize(
+            config=speech.RecognitionConfig(language_code="en-US"),
+            audio=speech.RecognitionAudio(content=bomb),
+        )
+    assert time.monotonic() - started < 5
+    assert server.ready()
+
+
+def test_a_header_with_a_one_hertz_rate_is_refused(any_client: speech.SpeechClient) -> None:
+    for call in (any_client.recognize, any_client.long_running_recognize):
+        with pytest.raises(INVALID) as error:
+            call(
+                config=speech.RecognitionConfig(language_code="en-US"),
+                audio=speech.RecognitionAudio(content=_wav_with_rate(1)),
+            )
+        assert _violated_fields(error.value) == ["config.sample_rate_hertz"]
+
+
+def test_still_serving(any_client: speech.SpeechClient) -> None:
+    data, _ = sf.read(SPEECH.path, dtype="int16")
+    response = any_client.recognize(
+        config=speech.RecognitionConfig(
+            language_code="en-US", encoding=Encoding.LINEAR16, sample_rate_hertz=16000
+        ),
+        audio=speech.RecognitionAudio(content=data.tobytes()),
+    )
+    assert "forward" in response.results[0].alternatives[0].transcript.lower()
