@@ -54,6 +54,9 @@ class Settings(BaseSettings):
         default=15.0, gt=0, description="a dead server's jobs wait this"
     )
     job_poll_seconds: float = Field(default=1.0, gt=0)
+    body_timeout_seconds: float = Field(
+        default=60.0, gt=0, description="a request body must arrive within this"
+    )
     stream_capacity: int | None = Field(
         default=None, ge=1, description="live streams at once; default: 2 per worker"
     )

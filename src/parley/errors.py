@@ -11,6 +11,9 @@ class ErrorCode(enum.StrEnum):
     RESOURCE_EXHAUSTED = "resource_exhausted"
     FAILED_PRECONDITION = "failed_precondition"
     CANCELLED = "cancelled"
+    DEADLINE_EXCEEDED = "deadline_exceeded"
+    UNAUTHENTICATED = "unauthenticated"
+    PERMISSION_DENIED = "permission_denied"
     INTERNAL = "internal"
 
 
@@ -79,6 +82,32 @@ class TooLarge(InvalidArgument):
         self.actual = actual
 
 
+class RequestTooLarge(TooLarge):
+    """A request body over the size limit, refused before or while it is read."""
+
+
+class UnsupportedMediaType(InvalidArgument):
+    """A request body of a content type the route does not take."""
+
+
+class RequestTimeout(ParleyError):
+    """The client did not send its request in time."""
+
+    code = ErrorCode.DEADLINE_EXCEEDED
+
+
+class Unauthenticated(ParleyError):
+    """No API key, or one that is not known (or was revoked)."""
+
+    code = ErrorCode.UNAUTHENTICATED
+
+
+class PermissionDenied(ParleyError):
+    """A known caller asking for something it may not do."""
+
+    code = ErrorCode.PERMISSION_DENIED
+
+
 class Overloaded(ParleyError):
     """The server is at capacity; the caller may retry later."""
 
@@ -100,9 +129,14 @@ __all__ = [
     "NotFound",
     "Overloaded",
     "ParleyError",
+    "PermissionDenied",
+    "RequestTimeout",
+    "RequestTooLarge",
     "TooLarge",
+    "Unauthenticated",
     "UnknownModel",
     "UnknownVoice",
     "UnsupportedEncoding",
     "UnsupportedLanguage",
+    "UnsupportedMediaType",
 ]

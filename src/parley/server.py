@@ -46,7 +46,9 @@ async def serve(settings: Settings) -> None:
     grpc_server, checker = create_grpc_server(speech)
     grpc_port = grpc_server.add_insecure_port(f"{settings.host}:{settings.grpc_port}")
     listener = socket.create_server((settings.host, settings.http_port))
-    http = _Uvicorn(uvicorn.Config(create_app(speech, services.store, readiness), log_config=None))
+    http = _Uvicorn(
+        uvicorn.Config(create_app(speech, services.store, readiness, settings), log_config=None)
+    )
     await set_serving(checker, False)
     await grpc_server.start()
     print(

@@ -19,6 +19,7 @@ from parley.bench.speech import load_speech_set, long_audio
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 STREAM_CAPACITY = 3  # live streams the test server takes at once
+BODY_TIMEOUT_SECONDS = 3
 
 
 class Server(ServerProcess):
@@ -38,7 +39,11 @@ class Server(ServerProcess):
 
 def start_server(data_dir: Path, uploads: Path, **env: str) -> Server:
     """`uploads`: a second folder file:// URIs may name (tests write long audio there)."""
-    defaults = {"PARLEY_WORKERS": "2", "PARLEY_STREAM_CAPACITY": str(STREAM_CAPACITY)}
+    defaults = {
+        "PARLEY_WORKERS": "2",
+        "PARLEY_STREAM_CAPACITY": str(STREAM_CAPACITY),
+        "PARLEY_BODY_TIMEOUT_SECONDS": str(BODY_TIMEOUT_SECONDS),
+    }
     return Server.start(data_dir, audio_dirs=(DATA, uploads), env={**defaults, **env})
 
 

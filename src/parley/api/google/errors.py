@@ -15,6 +15,9 @@ RPC_CODES = {
     ErrorCode.RESOURCE_EXHAUSTED: code_pb2.RESOURCE_EXHAUSTED,
     ErrorCode.FAILED_PRECONDITION: code_pb2.FAILED_PRECONDITION,
     ErrorCode.CANCELLED: code_pb2.CANCELLED,
+    ErrorCode.DEADLINE_EXCEEDED: code_pb2.DEADLINE_EXCEEDED,
+    ErrorCode.UNAUTHENTICATED: code_pb2.UNAUTHENTICATED,
+    ErrorCode.PERMISSION_DENIED: code_pb2.PERMISSION_DENIED,
     ErrorCode.INTERNAL: code_pb2.INTERNAL,
 }
 HTTP_STATUS = {
@@ -23,9 +26,13 @@ HTTP_STATUS = {
     code_pb2.NOT_FOUND: 404,
     code_pb2.RESOURCE_EXHAUSTED: 429,
     code_pb2.CANCELLED: 499,
+    code_pb2.DEADLINE_EXCEEDED: 504,
+    code_pb2.UNAUTHENTICATED: 401,
+    code_pb2.PERMISSION_DENIED: 403,
     code_pb2.UNIMPLEMENTED: 501,
     code_pb2.INTERNAL: 500,
 }
+MAX_MESSAGE_CHARS = 500
 # Parley's field names -> where the field sits in Google's request messages.
 _FIELDS = {
     "audio": "audio",
@@ -42,18 +49,22 @@ _FIELDS = {
 
 
 def to_status(error: ParleyError) -> Any:
-    """A `google.rpc.Status` carrying a BadRequest field violation where a field is known."""
+    """A `google.rpc.Status` carrying a BadRequest field violation where a field is known.
+    Messages are cut short: they may quote what a client sent, and gRPC trailers are small."""
     code = RPC_CODES[error.code]
-    status = status_pb2.Status(code=code, message=error.message)
+    message = _short(error.message)
+    status = status_pb2.Status(code=code, message=message)
     if error.field:
-        field = _FIELDS.get(error.field, error.field)
-        violation = error_details_pb2.BadRequest.FieldViolation(
-            field=field, description=error.message
-        )
+        field = _short(_FIELDS.get(error.field, error.field))
+        violation = error_details_pb2.BadRequest.FieldViolation(field=field, description=message)
         detail = any_pb2.Any()
         detail.Pack(error_details_pb2.BadRequest(field_violations=[violation]))
         status.details.append(detail)
     return status
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_MESSAGE_CHARS else text[: MAX_MESSAGE_CHARS - 1] + "…"
 
 
 def internal_status(message: str) -> Any:

@@ -7,6 +7,7 @@ from typing import Any
 
 from google.cloud.speech_v1 import RecognitionConfig
 
+from parley.api.google.adaptation import MAX_PHRASES, CustomClasses
 from parley.domain.audio import AudioEncoding, RawAudioFormat
 from parley.domain.transcript import PhraseHint, RecognitionOptions, Replacement
 from parley.errors import InvalidArgument, UnsupportedEncoding
@@ -80,7 +81,7 @@ def parse_config(config: Any, data_head: bytes, uri: str = "") -> Recognition:
         raise InvalidArgument(
             "speaker diarization is not available in this server", field="config.diarization_config"
         )
-    if config.max_alternatives > 30:
+    if not 0 <= config.max_alternatives <= 30:
         raise InvalidArgument(
             "max_alternatives must be between 0 and 30", field="config.max_alternatives"
         )
@@ -126,7 +127,8 @@ def _model(name: str, language: str, enhanced: bool) -> str | None:
 
 
 def _phrases(config: Any) -> tuple[PhraseHint, ...]:
-    hints = [PhraseHint(p, c.boost) for c in config.speech_contexts for p in c.phrases]
+    """Phrase hints from speech_contexts and inline adaptation, counted before any custom
+    class is expanded, so a small config cannot ask for millions of phrases."""
     adaptation = config.adaptation
     if adaptation.phrase_set_references:
         raise InvalidArgument(
@@ -137,33 +139,25 @@ def _phrases(config: Any) -> tuple[PhraseHint, ...]:
         raise InvalidArgument(
             "ABNF grammars are not supported", field="config.adaptation.abnf_grammar"
         )
-    classes = {
-        c.custom_class_id or c.name.rsplit("/", 1)[-1]: [i.value for i in c.items]
-        for c in adaptation.custom_classes
-    }
+    contexts = sum(len(c.phrases) for c in config.speech_contexts)
+    if contexts > MAX_PHRASES:
+        raise InvalidArgument(
+            f"{contexts} phrases: at most {MAX_PHRASES} are allowed",
+            field="config.speech_contexts",
+        )
+    hints = [PhraseHint(p, c.boost) for c in config.speech_contexts for p in c.phrases]
+    classes = CustomClasses(adaptation.custom_classes, MAX_PHRASES - len(hints))
     for phrase_set in adaptation.phrase_sets:
         for phrase in phrase_set.phrases:
             boost = phrase.boost or phrase_set.boost
-            hints += [PhraseHint(text, boost) for text in _expand(phrase.value, classes)]
+            hints += [PhraseHint(text, boost) for text in classes.expand(phrase.value)]
     return tuple(hints)
-
-
-def _expand(phrase: str, classes: dict[str, list[str]]) -> list[str]:
-    """'${city} airport' with class city = [Paris, Oslo] -> ['Paris airport', 'Oslo airport']."""
-    for name, items in classes.items():
-        for marker in (f"${{{name}}}", f"${name}"):
-            if marker in phrase:
-                return [p for item in items for p in _expand(phrase.replace(marker, item), classes)]
-    if "$" in phrase:
-        raise InvalidArgument(
-            f"phrase {phrase!r} refers to a custom class that is not defined inline",
-            field="config.adaptation.phrase_sets",
-        )
-    return [phrase]
 
 
 def _audio_spec(config: Any, head: bytes) -> AudioSpec:
     encoding = config.encoding
+    if encoding not in Encoding._value2member_map_:
+        raise InvalidArgument(f"unknown encoding {encoding}", field="config.encoding")
     name = Encoding(encoding).name
     rate = config.sample_rate_hertz or None
     channels = config.audio_channel_count or None

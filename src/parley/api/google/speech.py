@@ -23,6 +23,7 @@ from parley.services.transcription import AudioInput
 MAX_CONTENT_BYTES = 10 * 1024 * 1024
 SYNC_SECONDS = 60.0
 DEFAULT_WAIT_SECONDS = 60.0
+MAX_TOKEN_DIGITS = 9  # page tokens are offsets; larger ones overflow the database's integers
 _DONE_FILTER = re.compile(r"^\s*done\s*=\s*(true|false)\s*$", re.IGNORECASE)
 
 
@@ -129,7 +130,9 @@ class GoogleSpeech:
 
     async def _prepare(self, request: Any) -> tuple[AudioInput, Recognition]:
         data, name = await self._audio(request.audio)
-        recognition = parse_config(request.config, data[:4], request.audio.uri)
+        recognition = await anyio.to_thread.run_sync(
+            parse_config, request.config, data[:4], request.audio.uri
+        )
         spec = recognition.audio
         audio_in = AudioInput(
             data,
@@ -177,7 +180,7 @@ async def _read_audio(requests: AsyncIterator[Any], stream: LiveStream) -> None:
 def _offset(page_token: str) -> int:
     if not page_token:
         return 0
-    if not page_token.isdigit():
+    if not page_token.isdigit() or len(page_token) > MAX_TOKEN_DIGITS:
         raise InvalidArgument("invalid page token", field="page_token")
     return int(page_token)
 

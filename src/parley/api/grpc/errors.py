@@ -11,6 +11,7 @@ import grpc
 from grpc_status import rpc_status
 
 from parley.api.google.errors import internal_status, to_status
+from parley.api.grpc.messages import checked
 from parley.errors import ParleyError
 
 logger = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ def google_errors(handler: Handler[T]) -> Handler[T]:
     @functools.wraps(handler)
     async def wrapped(self: Any, request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> T:
         try:
-            return await handler(self, request, context)
+            return await handler(self, checked(request), context)
         except Exception as error:
             await abort(context, error, handler.__name__)
         raise AssertionError("abort_with_status returns only by raising")

@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import grpc
-from google.longrunning import operations_pb2, operations_pb2_grpc
+from google.longrunning import operations_pb2
 from google.protobuf import empty_pb2
 
 from parley.api.google.speech import GoogleSpeech
 from parley.api.grpc.errors import google_errors
+from parley.api.grpc.messages import parser
+
+SERVICE = "google.longrunning.Operations"
 
 
-class OperationsServicer(operations_pb2_grpc.OperationsServicer):  # type: ignore[misc]
+class OperationsServicer:
     def __init__(self, speech: GoogleSpeech) -> None:
         self._speech = speech
 
@@ -50,8 +53,27 @@ class OperationsServicer(operations_pb2_grpc.OperationsServicer):  # type: ignor
         return await self._speech.wait_operation(request.name, timeout)
 
 
+_METHODS = {
+    "GetOperation": (operations_pb2.GetOperationRequest, operations_pb2.Operation),
+    "ListOperations": (
+        operations_pb2.ListOperationsRequest,
+        operations_pb2.ListOperationsResponse,
+    ),
+    "CancelOperation": (operations_pb2.CancelOperationRequest, empty_pb2.Empty),
+    "DeleteOperation": (operations_pb2.DeleteOperationRequest, empty_pb2.Empty),
+    "WaitOperation": (operations_pb2.WaitOperationRequest, operations_pb2.Operation),
+}
+
+
 def add_to_server(speech: GoogleSpeech, server: grpc.aio.Server) -> None:
-    operations_pb2_grpc.add_OperationsServicer_to_server(OperationsServicer(speech), server)
-
-
-__all__ = ["add_to_server", "operations_pb2"]
+    """The generated registration would parse requests with gRPC's own deserializer."""
+    servicer = OperationsServicer(speech)
+    handlers = {
+        name: grpc.unary_unary_rpc_method_handler(
+            getattr(servicer, name),
+            request_deserializer=parser(request),
+            response_serializer=response.SerializeToString,
+        )
+        for name, (request, response) in _METHODS.items()
+    }
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE, handlers),))

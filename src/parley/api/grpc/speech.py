@@ -18,6 +18,7 @@ from google.longrunning import operations_pb2
 
 from parley.api.google.speech import GoogleSpeech
 from parley.api.grpc.errors import abort, google_errors
+from parley.api.grpc.messages import checked_stream, parser
 
 SERVICE = "google.cloud.speech.v1.Speech"
 
@@ -40,7 +41,7 @@ class SpeechServicer:
         self, requests: AsyncIterator[Any], context: grpc.aio.ServicerContext[Any, Any]
     ) -> AsyncIterator[Any]:
         try:
-            async for response in self._speech.streaming_recognize(requests):
+            async for response in self._speech.streaming_recognize(checked_stream(requests)):
                 yield response
         except Exception as error:
             await abort(context, error, "StreamingRecognize")
@@ -51,17 +52,17 @@ class SpeechServicer:
             {
                 "Recognize": grpc.unary_unary_rpc_method_handler(
                     self.recognize,
-                    request_deserializer=RecognizeRequest.pb().FromString,
+                    request_deserializer=parser(RecognizeRequest.pb()),
                     response_serializer=RecognizeResponse.pb().SerializeToString,
                 ),
                 "StreamingRecognize": grpc.stream_stream_rpc_method_handler(
                     self.streaming_recognize,
-                    request_deserializer=StreamingRecognizeRequest.pb().FromString,
+                    request_deserializer=parser(StreamingRecognizeRequest.pb()),
                     response_serializer=StreamingRecognizeResponse.pb().SerializeToString,
                 ),
                 "LongRunningRecognize": grpc.unary_unary_rpc_method_handler(
                     self.long_running_recognize,
-                    request_deserializer=LongRunningRecognizeRequest.pb().FromString,
+                    request_deserializer=parser(LongRunningRecognizeRequest.pb()),
                     response_serializer=operations_pb2.Operation.SerializeToString,
                 ),
             },

@@ -11,6 +11,7 @@ from parley import __version__
 from parley.api.google.speech import GoogleSpeech
 from parley.api.http import errors, google_speech, history
 from parley.api.ws import streaming
+from parley.config import Settings
 from parley.store import Store
 
 
@@ -21,10 +22,12 @@ class Readiness:
     ready: bool = False
 
 
-def create_app(speech: GoogleSpeech, store: Store, readiness: Readiness) -> FastAPI:
+def create_app(
+    speech: GoogleSpeech, store: Store, readiness: Readiness, settings: Settings
+) -> FastAPI:
     app = FastAPI(title="Parley", version=__version__, docs_url="/docs", redoc_url=None)
     errors.install(app)
-    app.include_router(google_speech.router(speech))
+    app.include_router(google_speech.router(speech, settings.body_timeout_seconds))
     app.include_router(history.router(store))
     app.include_router(streaming.router(speech))
 

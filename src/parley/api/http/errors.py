@@ -12,14 +12,33 @@ from google.protobuf import json_format
 from google.rpc import code_pb2
 
 from parley.api.google.errors import HTTP_STATUS, internal_status, to_status
-from parley.errors import InvalidArgument, ParleyError
+from parley.errors import (
+    InvalidArgument,
+    ParleyError,
+    RequestTimeout,
+    RequestTooLarge,
+    UnsupportedMediaType,
+)
 
 logger = logging.getLogger(__name__)
 
 
-def error_response(status: Any) -> JSONResponse:
+# Errors of the HTTP exchange itself, which have statuses of their own.
+_HTTP_OVERRIDES: dict[type[ParleyError], int] = {
+    RequestTooLarge: 413,
+    UnsupportedMediaType: 415,
+    RequestTimeout: 408,
+}
+
+
+def parley_error_response(error: ParleyError) -> JSONResponse:
+    status = next((s for t, s in _HTTP_OVERRIDES.items() if isinstance(error, t)), None)
+    return error_response(to_status(error), status)
+
+
+def error_response(status: Any, http_status: int | None = None) -> JSONResponse:
     body = {
-        "code": HTTP_STATUS.get(status.code, 500),
+        "code": http_status or HTTP_STATUS.get(status.code, 500),
         "message": status.message,
         "status": code_pb2.Code.Name(status.code),
     }
@@ -31,7 +50,7 @@ def error_response(status: Any) -> JSONResponse:
 def install(app: FastAPI) -> None:
     @app.exception_handler(ParleyError)
     async def parley_error(_: Request, error: ParleyError) -> JSONResponse:
-        return error_response(to_status(error))
+        return parley_error_response(error)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(_: Request, error: RequestValidationError) -> JSONResponse:

@@ -4,29 +4,31 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from google.cloud.speech_v1 import LongRunningRecognizeRequest, RecognizeRequest
 from google.protobuf import json_format
 
 from parley.api.google.speech import MAX_CONTENT_BYTES, GoogleSpeech
-from parley.errors import InvalidArgument, TooLarge
+from parley.api.http.body import read_json
+from parley.errors import InvalidArgument
 
 # Base64 makes 10 MB of audio about 13.4 MB of JSON.
 MAX_BODY_BYTES = MAX_CONTENT_BYTES * 4 // 3 + 64 * 1024
 
 
-def router(speech: GoogleSpeech) -> APIRouter:
+def router(speech: GoogleSpeech, body_seconds: float) -> APIRouter:
     routes = APIRouter()
 
     @routes.post("/v1/speech:recognize")
     async def recognize(request: Request) -> JSONResponse:
-        message = await _parse(request, RecognizeRequest.pb()())
+        message = await _parse(request, RecognizeRequest.pb()(), body_seconds)
         return _json(await speech.recognize(message))
 
     @routes.post("/v1/speech:longrunningrecognize")
     async def long_running(request: Request) -> JSONResponse:
-        message = await _parse(request, LongRunningRecognizeRequest.pb()())
+        message = await _parse(request, LongRunningRecognizeRequest.pb()(), body_seconds)
         return _json(await speech.long_running_recognize(message))
 
     @routes.get("/v1/operations")
@@ -54,20 +56,18 @@ def router(speech: GoogleSpeech) -> APIRouter:
     return routes
 
 
-async def _parse(request: Request, message: Any) -> Any:
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        raise TooLarge(
-            f"Request payload size exceeds the limit: {MAX_CONTENT_BYTES} bytes.",
-            field="audio.content",
-            limit=MAX_BODY_BYTES,
-            actual=len(body),
-        )
+async def _parse(request: Request, message: Any, seconds: float) -> Any:
+    body = await read_json(request, MAX_BODY_BYTES, seconds)
+    # Off the event loop: a body of megabytes of JSON takes a while to parse.
+    await anyio.to_thread.run_sync(_parse_json, body, message)
+    return message
+
+
+def _parse_json(body: bytes, message: Any) -> None:
     try:
         json_format.Parse(body or b"{}", message)
-    except json_format.ParseError as error:
+    except (json_format.ParseError, ValueError, RecursionError) as error:
         raise InvalidArgument(f"Invalid JSON payload: {error}") from error
-    return message
 
 
 def _json(message: Any) -> JSONResponse:
