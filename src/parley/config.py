@@ -5,6 +5,7 @@ Every field can be set from the environment as PARLEY_<NAME> (e.g. PARLEY_DATA_D
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -14,6 +15,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from parley.domain.streaming import StreamLimits
 from parley.engines.device import Device
 from parley.engines.registry import EngineSettings
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything
 
 
 def _default_data_dir() -> Path:
@@ -41,6 +51,12 @@ class Settings(BaseSettings):
     model_idle_seconds: float | None = Field(default=900.0, description="unload after idle")
     profanity_words: Path | None = Field(default=None, description="extra words to mask")
     host: str = "127.0.0.1"
+    require_keys: bool = Field(
+        default=False, description="API keys required (always, off loopback addresses)"
+    )
+    insecure_no_keys: bool = Field(
+        default=False, description="serve a non-loopback address without API keys"
+    )
     http_port: int = Field(default=8080, ge=0, le=65535)
     grpc_port: int = Field(default=50051, ge=0, le=65535)
     audio_dirs: list[Path] = Field(default_factory=list, description="file:// URIs allowed here")
@@ -62,6 +78,10 @@ class Settings(BaseSettings):
     )
     stream_max_chunk_bytes: int = Field(default=256 * 1024, ge=1024)
     stream_max_seconds: float | None = Field(default=None, gt=0, description="None: no limit")
+
+    @property
+    def keys_required(self) -> bool:
+        return self.require_keys or (not is_loopback(self.host) and not self.insecure_no_keys)
 
     @property
     def sqlalchemy_url(self) -> str:

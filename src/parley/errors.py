@@ -114,6 +114,12 @@ class Overloaded(ParleyError):
     code = ErrorCode.RESOURCE_EXHAUSTED
 
 
+class Misconfigured(ParleyError):
+    """Settings that cannot be served safely or at all (found before serving starts)."""
+
+    code = ErrorCode.FAILED_PRECONDITION
+
+
 class ModelUnavailable(ParleyError):
     """A model's package is missing or its files cannot be loaded."""
 
@@ -125,6 +131,7 @@ __all__ = [
     "ErrorCode",
     "InvalidArgument",
     "InvalidAudio",
+    "Misconfigured",
     "ModelUnavailable",
     "NotFound",
     "Overloaded",

@@ -16,9 +16,12 @@ from grpc_health.v1 import health
 from parley.api.google.speech import GoogleSpeech
 from parley.api.grpc.server import create_grpc_server, set_serving
 from parley.api.http.app import Readiness, create_app
-from parley.config import Settings
+from parley.config import Settings, is_loopback
+from parley.errors import Misconfigured
 from parley.jobs.runner import JobRunner
+from parley.services.access import AccessService
 from parley.services.container import Services, build_services
+from parley.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -33,21 +36,45 @@ class _Uvicorn(uvicorn.Server):
         yield
 
 
+def check_access(settings: Settings, store: Store) -> AccessService:
+    """Keys are required off loopback addresses; refuse to start when none exist."""
+    required = settings.keys_required
+    if required and not store.keys.any_active():
+        raise Misconfigured(
+            f"serving on {settings.host} needs an API key and none exists: create one with "
+            "`parley keys create NAME`, or pass --insecure-no-keys to serve anyone"
+            if not is_loopback(settings.host)
+            else "keys are required and none exists: create one with `parley keys create NAME`"
+        )
+    if not is_loopback(settings.host) and not required:
+        logger.warning(
+            "serving %s without API keys: anyone who can reach it may use it", settings.host
+        )
+    return AccessService(store.keys, required=required)
+
+
 async def serve(settings: Settings) -> None:
     services = build_services(settings, server=True)
+    try:
+        access = check_access(settings, services.store)
+    except Misconfigured:
+        services.close()
+        raise
     runner = JobRunner(
         services.store.operations,
         services.operations.run,
         lease_seconds=settings.job_lease_seconds,
         poll_seconds=settings.job_poll_seconds,
     )
-    speech = GoogleSpeech(services, on_submit=runner.wake)
+    speech = GoogleSpeech(services, on_submit=runner.wake, jobs_changed=runner.changed)
     readiness = Readiness()
-    grpc_server, checker = create_grpc_server(speech)
+    grpc_server, checker = create_grpc_server(speech, access)
     grpc_port = grpc_server.add_insecure_port(f"{settings.host}:{settings.grpc_port}")
     listener = socket.create_server((settings.host, settings.http_port))
     http = _Uvicorn(
-        uvicorn.Config(create_app(speech, services.store, readiness, settings), log_config=None)
+        uvicorn.Config(
+            create_app(speech, services.store, readiness, settings, access), log_config=None
+        )
     )
     await set_serving(checker, False)
     await grpc_server.start()

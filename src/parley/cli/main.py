@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from parley import __version__
-from parley.cli import bench, history, models, say, serve, transcribe
+from parley.cli import bench, history, keys, models, say, serve, transcribe
 from parley.config import Settings
 from parley.logging_setup import configure
 
@@ -25,6 +25,7 @@ app.command("models")(models.models)
 app.command("bench")(bench.bench)
 app.command("serve")(serve.serve)
 app.add_typer(history.app, name="history")
+app.add_typer(keys.app, name="keys")
 
 
 def _version(value: bool) -> None:

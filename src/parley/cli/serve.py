@@ -8,7 +8,9 @@ from typing import Annotated
 import anyio
 import typer
 
+from parley.cli.errors import EXIT_USAGE, report
 from parley.config import Settings
+from parley.errors import Misconfigured
 from parley.server import serve as run_server
 
 
@@ -33,6 +35,18 @@ def serve(
             help="Allow http(s):// audio URIs from this host (repeatable; *.example.com)."
         ),
     ] = None,
+    require_keys: Annotated[
+        bool | None,
+        typer.Option(
+            "--require-keys", help="Take only requests with an API key (always off loopback)."
+        ),
+    ] = None,
+    insecure_no_keys: Annotated[
+        bool | None,
+        typer.Option(
+            "--insecure-no-keys", help="Serve a non-loopback address to anyone, without keys."
+        ),
+    ] = None,
 ) -> None:
     """Serve the Google Speech-to-Text v1 API over gRPC and REST."""
     settings: Settings = ctx.obj
@@ -42,6 +56,12 @@ def serve(
         "grpc_port": grpc_port,
         "audio_dirs": audio_dir or None,
         "audio_hosts": audio_host or None,
+        "require_keys": require_keys,
+        "insecure_no_keys": insecure_no_keys,
     }
     settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
-    anyio.run(run_server, settings)
+    try:
+        anyio.run(run_server, settings)
+    except Misconfigured as error:
+        report(error)
+        raise typer.Exit(EXIT_USAGE) from None

@@ -30,11 +30,17 @@ class JobRunner:
         self._poll = poll_seconds
         self.owner = f"{socket.gethostname()}-{secrets.token_hex(4)}"
         self._wake = anyio.Event()
+        self._finished = anyio.Event()
         self._stopping = False
 
     def wake(self) -> None:
         """A job was queued: look now rather than at the next poll."""
         self._wake.set()
+
+    async def changed(self, seconds: float) -> None:
+        """Return when a job of this runner finishes, or after `seconds`."""
+        with anyio.move_on_after(seconds):
+            await self._finished.wait()
 
     def stop(self) -> None:
         """Finish the current window, leave the job resumable, and return."""
@@ -90,6 +96,8 @@ class JobRunner:
         await anyio.to_thread.run_sync(
             lambda: self._operations.finish(name, self.owner, state, **outcome)
         )
+        self._finished.set()
+        self._finished = anyio.Event()
 
     async def _keep_lease(self, name: str) -> None:
         while True:

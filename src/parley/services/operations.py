@@ -3,7 +3,6 @@ holds the job's lease, resumable window by window after a crash."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -45,7 +44,11 @@ class OperationsService:
         self._window_seconds = window_seconds
 
     def submit(
-        self, audio_in: AudioInput, options: RecognitionOptions, presentation: dict[str, Any]
+        self,
+        audio_in: AudioInput,
+        options: RecognitionOptions,
+        presentation: dict[str, Any],
+        tenant: str | None = None,
     ) -> OperationView:
         """Validate everything (the audio is decoded once, so a corrupt file fails now, not
         later), store the audio, and queue the job. `presentation` is kept for the
@@ -58,7 +61,7 @@ class OperationsService:
             "presentation": presentation,
         }
         stored = StoredAudio(audio_in.data, suffix_of(audio), f"{audio.container}/{audio.codec}")
-        operation = self._store.operations.create(RECOGNIZE, request, stored, audio_in.name)
+        operation = self._store.operations.create(RECOGNIZE, request, stored, audio_in.name, tenant)
         return OperationView(operation, None, presentation)
 
     def run(
@@ -80,34 +83,29 @@ class OperationsService:
             source_name=operation.source_name,
             options=request["options"],
             transcript=transcript,
+            tenant=operation.tenant,
         )
         return record.id
 
-    def get(self, name: str) -> OperationView:
-        return self._view(self._store.operations.get(name))
+    def get(self, name: str, scope: str | None = None) -> OperationView:
+        """`scope` (here and below): only operations of this tenant (None: any)."""
+        return self._view(self._store.operations.get(name, scope))
 
-    def list(self, *, done: bool | None, page_size: int, offset: int) -> list[OperationView]:
+    def list(
+        self, *, done: bool | None, page_size: int, offset: int, scope: str | None = None
+    ) -> list[OperationView]:
         if not 0 <= page_size <= MAX_PAGE:
             raise InvalidArgument(f"page size must be 0-{MAX_PAGE}", field="page_size")
         found = self._store.operations.list(
-            kind=RECOGNIZE, done=done, limit=page_size or 50, offset=offset
+            kind=RECOGNIZE, done=done, limit=page_size or 50, offset=offset, scope=scope
         )
         return [self._view(o) for o in found]
 
-    def cancel(self, name: str) -> OperationView:
-        return self._view(self._store.operations.cancel(name))
+    def cancel(self, name: str, scope: str | None = None) -> OperationView:
+        return self._view(self._store.operations.cancel(name, scope))
 
-    def delete(self, name: str) -> None:
-        self._store.operations.delete(name)
-
-    def wait(self, name: str, timeout: float, poll: float = 0.2) -> OperationView:
-        """The operation once done, or as it stands when `timeout` seconds have passed."""
-        deadline = time.monotonic() + timeout
-        view = self.get(name)
-        while not view.operation.done and time.monotonic() < deadline:
-            time.sleep(min(poll, max(0.0, deadline - time.monotonic())))
-            view = self.get(name)
-        return view
+    def delete(self, name: str, scope: str | None = None) -> None:
+        self._store.operations.delete(name, scope)
 
     def _view(self, operation: OperationRecord) -> OperationView:
         result = self._store.get_transcription(operation.result_id) if operation.result_id else None

@@ -56,7 +56,11 @@ class StreamingService:
         self.open_streams = 0
 
     def open(
-        self, options: RecognitionOptions, live: LiveOptions, audio: StreamAudio
+        self,
+        options: RecognitionOptions,
+        live: LiveOptions,
+        audio: StreamAudio,
+        tenant: str | None = None,
     ) -> LiveStream:
         """Check the request and take a place; raises `Overloaded` when all are taken."""
         spec, options = self._transcription.validate(options)
@@ -64,7 +68,7 @@ class StreamingService:
             raise Overloaded(
                 f"all {self.limits.capacity} live streams this server runs at once are in use"
             )
-        return LiveStream(self, spec, options, live, audio)
+        return LiveStream(self, spec, options, live, audio, tenant=tenant)
 
     # What a LiveStream needs from its service.
     async def decode(
@@ -92,8 +96,11 @@ class LiveStream:
         options: RecognitionOptions,
         live: LiveOptions,
         audio: StreamAudio,
+        *,
+        tenant: str | None = None,
     ) -> None:
         self._service = service
+        self._tenant = tenant
         self._spec = spec
         self._options = options
         self._decoder = stream_decoder(audio, spec.sample_rate)
@@ -246,4 +253,5 @@ class LiveStream:
             source_name="live stream",
             options=options_to_dict(self._options),
             transcript=transcript,
+            tenant=self._tenant,
         )

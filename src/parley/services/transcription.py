@@ -87,6 +87,7 @@ class TranscriptionService:
         options: RecognitionOptions,
         job: Progression | None = None,
         max_seconds: float | None = None,
+        tenant: str | None = None,
     ) -> TranscriptionRecord:
         spec, options = self.validate(options)
         audio = self.decode(audio_in, max_seconds)
@@ -96,6 +97,7 @@ class TranscriptionService:
             source_name=audio_in.name,
             options=options_to_dict(options),
             transcript=transcript,
+            tenant=tenant,
         )
 
     def decode(self, audio_in: AudioInput, max_seconds: float | None = None) -> Audio:

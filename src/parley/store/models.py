@@ -31,6 +31,7 @@ class TranscriptionRow(Base):
     transcript: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     inference_seconds: Mapped[float | None] = mapped_column(Float)
     error: Mapped[str | None] = mapped_column(Text)
+    tenant: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class SynthesisRow(Base):
@@ -46,6 +47,7 @@ class SynthesisRow(Base):
     audio_bytes: Mapped[int] = mapped_column(Integer)
     duration: Mapped[float] = mapped_column(Float)
     inference_seconds: Mapped[float] = mapped_column(Float)
+    tenant: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class OperationRow(Base):
@@ -69,5 +71,19 @@ class OperationRow(Base):
     error_code: Mapped[str | None] = mapped_column(String(32))
     error_message: Mapped[str | None] = mapped_column(Text)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
-    owner: Mapped[str | None] = mapped_column(String(64))
+    owner: Mapped[str | None] = mapped_column(String(64))  # the server running it
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    tenant: Mapped[str | None] = mapped_column(String(64), index=True)  # the key that made it
+
+
+class ApiKeyRow(Base):
+    """Only a hash of each key is kept; a revoked key's row stays, so its name (which
+    owns records) is never given to another key."""
+
+    __tablename__ = "api_keys"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    admin: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

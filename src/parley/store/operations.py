@@ -49,6 +49,7 @@ class OperationRecord:
     error_code: str | None
     error_message: str | None
     cancel_requested: bool
+    tenant: str | None = None
 
     @property
     def done(self) -> bool:
@@ -70,7 +71,12 @@ class Operations:
             yield session
 
     def create(
-        self, kind: str, request: dict[str, Any], audio: StoredAudio, source_name: str | None
+        self,
+        kind: str,
+        request: dict[str, Any],
+        audio: StoredAudio,
+        source_name: str | None,
+        tenant: str | None = None,
     ) -> OperationRecord:
         """The audio is written first: an operation that exists can always be run."""
         name, created = str(secrets.randbelow(10**18) + 10**18), now()
@@ -86,6 +92,7 @@ class Operations:
             audio_key=key,
             source_name=source_name,
             cancel_requested=False,
+            tenant=tenant,
         )
         try:
             with self._session() as session:
@@ -95,15 +102,24 @@ class Operations:
             raise
         return _record(row)
 
-    def get(self, name: str) -> OperationRecord:
+    def get(self, name: str, scope: str | None = None) -> OperationRecord:
+        """`scope`: only an operation of this tenant is found (None: any)."""
         with self._session() as session:
-            return _record(_row(session, name))
+            return _record(_row(session, name, scope))
 
     def list(
-        self, *, kind: str | None, done: bool | None, limit: int, offset: int
+        self,
+        *,
+        kind: str | None,
+        done: bool | None,
+        limit: int,
+        offset: int,
+        scope: str | None = None,
     ) -> list[OperationRecord]:
         """Newest first."""
         query = select(OperationRow)
+        if scope is not None:
+            query = query.where(OperationRow.tenant == scope)
         if kind:
             query = query.where(OperationRow.kind == kind)
         if done is not None:
@@ -199,10 +215,10 @@ class Operations:
             if error:
                 row.error_code, row.error_message = error
 
-    def cancel(self, name: str) -> OperationRecord:
+    def cancel(self, name: str, scope: str | None = None) -> OperationRecord:
         """A queued job is cancelled at once; a running one at its next checkpoint."""
         with self._session() as session:
-            row = _row(session, name)
+            row = _row(session, name, scope)
             if row.state == OperationState.QUEUED:
                 row.state, row.updated_at = OperationState.CANCELLED, now()
                 row.error_code, row.error_message = "cancelled", "The operation was cancelled."
@@ -210,10 +226,10 @@ class Operations:
                 row.cancel_requested = True
             return _record(row)
 
-    def delete(self, name: str) -> None:
+    def delete(self, name: str, scope: str | None = None) -> None:
         """Forget the operation; its audio goes unless a finished transcription holds it."""
         with self._session() as session:
-            row = _row(session, name)
+            row = _row(session, name, scope)
             key = None if row.result_id else row.audio_key
             if row.state == OperationState.RUNNING:
                 row.cancel_requested = True
@@ -228,9 +244,9 @@ def _count(result: Result[Any]) -> int:
     return int(cast(CursorResult[Any], result).rowcount)
 
 
-def _row(session: Session, name: str) -> OperationRow:
+def _row(session: Session, name: str, scope: str | None = None) -> OperationRow:
     row = session.get(OperationRow, name)
-    if row is None:
+    if row is None or (scope is not None and row.tenant != scope):
         raise NotFound(f"operation {name!r} does not exist", field="name")
     return row
 
@@ -252,4 +268,5 @@ def _record(row: OperationRow) -> OperationRecord:
         error_code=row.error_code,
         error_message=row.error_message,
         cancel_requested=row.cancel_requested,
+        tenant=row.tenant,
     )

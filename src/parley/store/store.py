@@ -17,6 +17,7 @@ from parley.domain.transcript import Transcript
 from parley.errors import NotFound
 from parley.store.audio_files import AudioFiles
 from parley.store.db import open_database
+from parley.store.keys import ApiKeys
 from parley.store.models import SynthesisRow, TranscriptionRow
 from parley.store.operations import Operations
 from parley.store.records import (
@@ -40,6 +41,7 @@ class Store:
         self._sessions: sessionmaker[Session] = open_database(database_url)
         self.audio = AudioFiles(audio_dir)
         self.operations = Operations(self._sessions, self.audio)
+        self.keys = ApiKeys(self._sessions)
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
@@ -53,6 +55,7 @@ class Store:
         source_name: str | None,
         options: dict[str, Any],
         transcript: Transcript,
+        tenant: str | None = None,
     ) -> TranscriptionRecord:
         """Store the audio (unless the store holds it already), then the row."""
         record_id, created = new_id(), datetime.now(UTC)
@@ -82,26 +85,35 @@ class Store:
             text=transcript.text,
             transcript=transcript_to_dict(transcript),
             inference_seconds=transcript.inference_seconds,
+            tenant=tenant,
         )
         self._insert(row, written=not isinstance(audio, AudioRef))
         return _transcription(row)
 
-    def get_transcription(self, record_id: str) -> TranscriptionRecord:
+    def get_transcription(self, record_id: str, scope: str | None = None) -> TranscriptionRecord:
+        """`scope` (here and below): only a record of this tenant is found (None: any)."""
         with self._session() as session:
-            return _transcription(_get(session, TranscriptionRow, record_id))
+            return _transcription(_get(session, TranscriptionRow, record_id, scope))
 
     def list_transcriptions(
-        self, *, limit: int = 20, offset: int = 0, search: str | None = None
+        self,
+        *,
+        limit: int = 20,
+        offset: int = 0,
+        search: str | None = None,
+        scope: str | None = None,
     ) -> tuple[list[TranscriptionRecord], int]:
         """Newest first; `search` matches text case-insensitively. Returns (page, total)."""
         query = select(TranscriptionRow)
+        if scope is not None:
+            query = query.where(TranscriptionRow.tenant == scope)
         if search:
             query = query.where(func.lower(TranscriptionRow.text).contains(search.lower()))
         rows, total = self._page(query, TranscriptionRow, limit, offset)
         return [_transcription(r) for r in rows], total
 
-    def delete_transcription(self, record_id: str) -> None:
-        self._delete(TranscriptionRow, record_id)
+    def delete_transcription(self, record_id: str, scope: str | None = None) -> None:
+        self._delete(TranscriptionRow, record_id, scope)
 
     def add_synthesis(
         self,
@@ -112,6 +124,7 @@ class Store:
         audio: StoredAudio,
         duration: float,
         inference_seconds: float,
+        tenant: str | None = None,
     ) -> SynthesisRecord:
         record_id, created = new_id(), datetime.now(UTC)
         key = self.audio.put(record_id, created, audio.data, audio.suffix)
@@ -126,22 +139,26 @@ class Store:
             audio_bytes=len(audio.data),
             duration=duration,
             inference_seconds=inference_seconds,
+            tenant=tenant,
         )
         self._insert(row, written=True)
         return _synthesis(row)
 
-    def get_synthesis(self, record_id: str) -> SynthesisRecord:
+    def get_synthesis(self, record_id: str, scope: str | None = None) -> SynthesisRecord:
         with self._session() as session:
-            return _synthesis(_get(session, SynthesisRow, record_id))
+            return _synthesis(_get(session, SynthesisRow, record_id, scope))
 
     def list_syntheses(
-        self, *, limit: int = 20, offset: int = 0
+        self, *, limit: int = 20, offset: int = 0, scope: str | None = None
     ) -> tuple[list[SynthesisRecord], int]:
-        rows, total = self._page(select(SynthesisRow), SynthesisRow, limit, offset)
+        query = select(SynthesisRow)
+        if scope is not None:
+            query = query.where(SynthesisRow.tenant == scope)
+        rows, total = self._page(query, SynthesisRow, limit, offset)
         return [_synthesis(r) for r in rows], total
 
-    def delete_synthesis(self, record_id: str) -> None:
-        self._delete(SynthesisRow, record_id)
+    def delete_synthesis(self, record_id: str, scope: str | None = None) -> None:
+        self._delete(SynthesisRow, record_id, scope)
 
     def _insert(self, row: TranscriptionRow | SynthesisRow, *, written: bool) -> None:
         """Add a row; if it fails, audio `written` for it goes too."""
@@ -164,19 +181,19 @@ class Store:
             ).all()
             return list(rows), total
 
-    def _delete(self, model: type[Row], record_id: str) -> None:
+    def _delete(self, model: type[Row], record_id: str, scope: str | None) -> None:
         """Delete the row, then its audio."""
         with self._session() as session:
-            row = _get(session, model, record_id)
+            row = _get(session, model, record_id, scope)
             key = row.audio_key
             session.delete(row)
         if key:
             self.audio.delete(key)
 
 
-def _get(session: Session, model: type[Row], record_id: str) -> Row:
+def _get(session: Session, model: type[Row], record_id: str, scope: str | None) -> Row:
     row = session.get(model, record_id)
-    if row is None:
+    if row is None or (scope is not None and row.tenant != scope):
         kind = "transcription" if model is TranscriptionRow else "synthesis"
         raise NotFound(f"{kind} {record_id!r} does not exist")
     return row

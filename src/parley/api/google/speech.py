@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import anyio
@@ -15,39 +15,53 @@ from parley.api.google.operations import to_operation
 from parley.api.google.recognition import MAX_RATE, Recognition, parse_config
 from parley.api.google.results import recognize_response
 from parley.api.google.streaming import parse_streaming_config, streaming_response
+from parley.domain.access import Caller
 from parley.errors import InvalidArgument, ParleyError, TooLarge
 from parley.services.container import Services
+from parley.services.operations import OperationView
 from parley.services.streaming import LiveStream
 from parley.services.transcription import AudioInput
 
 MAX_CONTENT_BYTES = 10 * 1024 * 1024
 SYNC_SECONDS = 60.0
 DEFAULT_WAIT_SECONDS = 60.0
+MAX_WAIT_SECONDS = 300.0
+WAIT_POLL_SECONDS = 1.0
 MAX_TOKEN_DIGITS = 9  # page tokens are offsets; larger ones overflow the database's integers
 _DONE_FILTER = re.compile(r"^\s*done\s*=\s*(true|false)\s*$", re.IGNORECASE)
 
 
 class GoogleSpeech:
-    def __init__(self, services: Services, on_submit: Callable[[], None]) -> None:
-        """`on_submit` runs (on the event loop) after a long-running job is queued."""
+    """Each method takes the `Caller` its transport authenticated: what it creates is
+    theirs, and it finds only what it may see."""
+
+    def __init__(
+        self,
+        services: Services,
+        on_submit: Callable[[], None],
+        jobs_changed: Callable[[float], Awaitable[None]],
+    ) -> None:
+        """`on_submit` runs (on the event loop) after a long-running job is queued;
+        `jobs_changed(seconds)` returns when a job may have finished, or after `seconds`."""
         self._services = services
         self._on_submit = on_submit
+        self._jobs_changed = jobs_changed
         self.in_flight = 0
 
-    async def recognize(self, request: Any) -> Any:
+    async def recognize(self, request: Any, caller: Caller) -> Any:
         """`request` and the result are raw RecognizeRequest / RecognizeResponse messages."""
         self.in_flight += 1
         try:
-            return await self._recognize(request)
+            return await self._recognize(request, caller)
         finally:
             self.in_flight -= 1
 
-    async def _recognize(self, request: Any) -> Any:
+    async def _recognize(self, request: Any, caller: Caller) -> Any:
         audio_in, recognition = await self._prepare(request)
         try:
             record = await anyio.to_thread.run_sync(
                 lambda: self._services.transcription.transcribe(
-                    audio_in, recognition.options, max_seconds=SYNC_SECONDS
+                    audio_in, recognition.options, max_seconds=SYNC_SECONDS, tenant=caller.tenant
                 )
             )
         except TooLarge as error:
@@ -69,7 +83,9 @@ class GoogleSpeech:
         streaming = self._services.streaming
         return streaming.open_streams >= streaming.limits.capacity
 
-    async def streaming_recognize(self, requests: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    async def streaming_recognize(
+        self, requests: AsyncIterator[Any], caller: Caller
+    ) -> AsyncIterator[Any]:
         """Raw StreamingRecognizeRequest messages in, raw StreamingRecognizeResponse out:
         the first request carries only the config, the later ones only audio."""
         first = await anext(requests, None)
@@ -79,7 +95,8 @@ class GoogleSpeech:
                 field="streaming_config",
             )
         live = parse_streaming_config(first.streaming_config)
-        async with self._services.streaming.open(live.options, live.live, live.audio) as stream:
+        streaming = self._services.streaming
+        async with streaming.open(live.options, live.live, live.audio, caller.tenant) as stream:
             reader = asyncio.create_task(_read_audio(requests, stream))
             try:
                 async for event in stream.events():
@@ -87,7 +104,7 @@ class GoogleSpeech:
             finally:
                 reader.cancel()
 
-    async def long_running_recognize(self, request: Any) -> Any:
+    async def long_running_recognize(self, request: Any, caller: Caller) -> Any:
         """Accepted at once as a stored operation; the job runner does the work."""
         audio_in, recognition = await self._prepare(request)
         view = await anyio.to_thread.run_sync(
@@ -95,18 +112,24 @@ class GoogleSpeech:
             audio_in,
             recognition.options,
             dataclasses.asdict(recognition.presentation),
+            caller.tenant,
         )
         self._on_submit()
         return to_operation(view)
 
-    async def get_operation(self, name: str) -> Any:
-        return to_operation(await anyio.to_thread.run_sync(self._services.operations.get, name))
+    async def get_operation(self, name: str, caller: Caller) -> Any:
+        return to_operation(await self._view(name, caller))
 
-    async def list_operations(self, filter_: str, page_size: int, page_token: str) -> Any:
+    async def _view(self, name: str, caller: Caller) -> OperationView:
+        return await anyio.to_thread.run_sync(self._services.operations.get, name, caller.scope)
+
+    async def list_operations(
+        self, filter_: str, page_size: int, page_token: str, caller: Caller
+    ) -> Any:
         offset = _offset(page_token)
         views = await anyio.to_thread.run_sync(
             lambda: self._services.operations.list(
-                done=_done_filter(filter_), page_size=page_size, offset=offset
+                done=_done_filter(filter_), page_size=page_size, offset=offset, scope=caller.scope
             )
         )
         response = operations_pb2.ListOperationsResponse(
@@ -116,16 +139,21 @@ class GoogleSpeech:
             response.next_page_token = str(offset + len(views))
         return response
 
-    async def cancel_operation(self, name: str) -> None:
-        await anyio.to_thread.run_sync(self._services.operations.cancel, name)
+    async def cancel_operation(self, name: str, caller: Caller) -> None:
+        await anyio.to_thread.run_sync(self._services.operations.cancel, name, caller.scope)
 
-    async def delete_operation(self, name: str) -> None:
-        await anyio.to_thread.run_sync(self._services.operations.delete, name)
+    async def delete_operation(self, name: str, caller: Caller) -> None:
+        await anyio.to_thread.run_sync(self._services.operations.delete, name, caller.scope)
 
-    async def wait_operation(self, name: str, timeout: float) -> Any:
-        view = await anyio.to_thread.run_sync(
-            self._services.operations.wait, name, timeout or DEFAULT_WAIT_SECONDS
-        )
+    async def wait_operation(self, name: str, timeout: float, caller: Caller) -> Any:
+        """The operation once done, or as it stands after `timeout` (at most
+        MAX_WAIT_SECONDS). A waiter holds no thread: it sleeps until a job of this server
+        finishes, or for a second (a job another server runs) before it looks again."""
+        deadline = anyio.current_time() + min(timeout or DEFAULT_WAIT_SECONDS, MAX_WAIT_SECONDS)
+        view = await self._view(name, caller)
+        while not view.operation.done and (left := deadline - anyio.current_time()) > 0:
+            await self._jobs_changed(min(left, WAIT_POLL_SECONDS))
+            view = await self._view(name, caller)
         return to_operation(view)
 
     async def _prepare(self, request: Any) -> tuple[AudioInput, Recognition]:

@@ -17,31 +17,38 @@ from google.cloud.speech_v1 import (
 from google.longrunning import operations_pb2
 
 from parley.api.google.speech import GoogleSpeech
+from parley.api.grpc.auth import grpc_caller
 from parley.api.grpc.errors import abort, google_errors
 from parley.api.grpc.messages import checked_stream, parser
+from parley.services.access import AccessService
 
 SERVICE = "google.cloud.speech.v1.Speech"
 
 
 class SpeechServicer:
-    def __init__(self, speech: GoogleSpeech) -> None:
+    def __init__(self, speech: GoogleSpeech, access: AccessService) -> None:
         self._speech = speech
+        self._access = access
 
     @google_errors
     async def recognize(self, request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
-        return await self._speech.recognize(request)
+        caller = await grpc_caller(self._access, context)
+        return await self._speech.recognize(request, caller)
 
     @google_errors
     async def long_running_recognize(
         self, request: Any, context: grpc.aio.ServicerContext[Any, Any]
     ) -> Any:
-        return await self._speech.long_running_recognize(request)
+        caller = await grpc_caller(self._access, context)
+        return await self._speech.long_running_recognize(request, caller)
 
     async def streaming_recognize(
         self, requests: AsyncIterator[Any], context: grpc.aio.ServicerContext[Any, Any]
     ) -> AsyncIterator[Any]:
         try:
-            async for response in self._speech.streaming_recognize(checked_stream(requests)):
+            caller = await grpc_caller(self._access, context)
+            responses = self._speech.streaming_recognize(checked_stream(requests), caller)
+            async for response in responses:
                 yield response
         except Exception as error:
             await abort(context, error, "StreamingRecognize")

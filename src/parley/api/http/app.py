@@ -12,6 +12,7 @@ from parley.api.google.speech import GoogleSpeech
 from parley.api.http import errors, google_speech, history
 from parley.api.ws import streaming
 from parley.config import Settings
+from parley.services.access import AccessService
 from parley.store import Store
 
 
@@ -23,9 +24,14 @@ class Readiness:
 
 
 def create_app(
-    speech: GoogleSpeech, store: Store, readiness: Readiness, settings: Settings
+    speech: GoogleSpeech,
+    store: Store,
+    readiness: Readiness,
+    settings: Settings,
+    access: AccessService,
 ) -> FastAPI:
     app = FastAPI(title="Parley", version=__version__, docs_url="/docs", redoc_url=None)
+    app.state.access = access
     errors.install(app)
     app.include_router(google_speech.router(speech, settings.body_timeout_seconds))
     app.include_router(history.router(store))

@@ -11,6 +11,7 @@ from google.cloud.speech_v1 import LongRunningRecognizeRequest, RecognizeRequest
 from google.protobuf import json_format
 
 from parley.api.google.speech import MAX_CONTENT_BYTES, GoogleSpeech
+from parley.api.http.auth import CallerDep
 from parley.api.http.body import read_json
 from parley.errors import InvalidArgument
 
@@ -22,35 +23,36 @@ def router(speech: GoogleSpeech, body_seconds: float) -> APIRouter:
     routes = APIRouter()
 
     @routes.post("/v1/speech:recognize")
-    async def recognize(request: Request) -> JSONResponse:
+    async def recognize(request: Request, caller: CallerDep) -> JSONResponse:
         message = await _parse(request, RecognizeRequest.pb()(), body_seconds)
-        return _json(await speech.recognize(message))
+        return _json(await speech.recognize(message, caller))
 
     @routes.post("/v1/speech:longrunningrecognize")
-    async def long_running(request: Request) -> JSONResponse:
+    async def long_running(request: Request, caller: CallerDep) -> JSONResponse:
         message = await _parse(request, LongRunningRecognizeRequest.pb()(), body_seconds)
-        return _json(await speech.long_running_recognize(message))
+        return _json(await speech.long_running_recognize(message, caller))
 
     @routes.get("/v1/operations")
     async def list_operations(
+        caller: CallerDep,
         filter_: Annotated[str, Query(alias="filter")] = "",
         page_size: Annotated[int, Query(alias="pageSize", ge=0)] = 0,
         page_token: Annotated[str, Query(alias="pageToken")] = "",
     ) -> JSONResponse:
-        return _json(await speech.list_operations(filter_, page_size, page_token))
+        return _json(await speech.list_operations(filter_, page_size, page_token, caller))
 
     @routes.get("/v1/operations/{name:path}")
-    async def get_operation(name: str) -> JSONResponse:
-        return _json(await speech.get_operation(name))
+    async def get_operation(name: str, caller: CallerDep) -> JSONResponse:
+        return _json(await speech.get_operation(name, caller))
 
     @routes.post("/v1/operations/{name:path}:cancel")
-    async def cancel_operation(name: str) -> JSONResponse:
-        await speech.cancel_operation(name)
+    async def cancel_operation(name: str, caller: CallerDep) -> JSONResponse:
+        await speech.cancel_operation(name, caller)
         return JSONResponse({})
 
     @routes.delete("/v1/operations/{name:path}")
-    async def delete_operation(name: str) -> JSONResponse:
-        await speech.delete_operation(name)
+    async def delete_operation(name: str, caller: CallerDep) -> JSONResponse:
+        await speech.delete_operation(name, caller)
         return JSONResponse({})
 
     return routes

@@ -9,16 +9,19 @@ import anyio
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
+from parley.api.http.auth import CallerDep
 from parley.domain.codec import transcript_to_dict
 from parley.errors import InvalidArgument
 from parley.store import Store, TranscriptionRecord
 
 
 def router(store: Store) -> APIRouter:
+    """A caller sees only the records made with its own key (an admin key: all)."""
     routes = APIRouter()
 
     @routes.get("/v1/transcriptions")
     async def list_transcriptions(
+        caller: CallerDep,
         page_size: Annotated[int, Query(alias="pageSize", ge=1, le=1000)] = 50,
         page_token: Annotated[str, Query(alias="pageToken")] = "",
         search: str = "",
@@ -26,7 +29,9 @@ def router(store: Store) -> APIRouter:
         """Newest first; `search` keeps those whose text contains it (any case)."""
         offset = _offset(page_token)
         records, total = await anyio.to_thread.run_sync(
-            lambda: store.list_transcriptions(limit=page_size, offset=offset, search=search)
+            lambda: store.list_transcriptions(
+                limit=page_size, offset=offset, search=search, scope=caller.scope
+            )
         )
         body: dict[str, Any] = {
             "transcriptions": [_summary(r) for r in records],
@@ -37,8 +42,8 @@ def router(store: Store) -> APIRouter:
         return JSONResponse(body)
 
     @routes.get("/v1/transcriptions/{record_id}")
-    async def get_transcription(record_id: str) -> JSONResponse:
-        record = await anyio.to_thread.run_sync(store.get_transcription, record_id)
+    async def get_transcription(record_id: str, caller: CallerDep) -> JSONResponse:
+        record = await anyio.to_thread.run_sync(store.get_transcription, record_id, caller.scope)
         return JSONResponse(
             {
                 **_summary(record),
@@ -47,16 +52,16 @@ def router(store: Store) -> APIRouter:
         )
 
     @routes.get("/v1/transcriptions/{record_id}/audio")
-    async def get_audio(record_id: str) -> Response:
-        record = await anyio.to_thread.run_sync(store.get_transcription, record_id)
+    async def get_audio(record_id: str, caller: CallerDep) -> Response:
+        record = await anyio.to_thread.run_sync(store.get_transcription, record_id, caller.scope)
         key = record.audio_key or ""
         data = await anyio.to_thread.run_sync(store.audio.read, key)
         media = mimetypes.guess_type(key)[0] or "application/octet-stream"
         return Response(data, media_type=media)
 
     @routes.delete("/v1/transcriptions/{record_id}")
-    async def delete_transcription(record_id: str) -> JSONResponse:
-        await anyio.to_thread.run_sync(store.delete_transcription, record_id)
+    async def delete_transcription(record_id: str, caller: CallerDep) -> JSONResponse:
+        await anyio.to_thread.run_sync(store.delete_transcription, record_id, caller.scope)
         return JSONResponse({})
 
     return routes

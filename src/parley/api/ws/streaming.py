@@ -22,13 +22,18 @@ from google.protobuf import json_format
 
 from parley.api.google.errors import internal_status, to_status
 from parley.api.google.speech import GoogleSpeech
-from parley.api.http.errors import error_response
+from parley.api.http.auth import access_of, key_of
+from parley.api.http.errors import error_response, parley_error_response
 from parley.errors import ErrorCode, InvalidArgument, Overloaded, ParleyError, TooLarge
 
 logger = logging.getLogger(__name__)
 
 PATH = "/v1/speech:streamingrecognize"
-_CLOSE_CODES = {ErrorCode.INVALID_ARGUMENT: 1008, ErrorCode.RESOURCE_EXHAUSTED: 1013}
+_CLOSE_CODES = {
+    ErrorCode.INVALID_ARGUMENT: 1008,
+    ErrorCode.UNAUTHENTICATED: 1008,
+    ErrorCode.RESOURCE_EXHAUSTED: 1013,
+}
 
 
 def router(speech: GoogleSpeech) -> APIRouter:
@@ -36,13 +41,21 @@ def router(speech: GoogleSpeech) -> APIRouter:
 
     @routes.websocket(PATH)
     async def streaming_recognize(socket: WebSocket) -> None:
-        if speech.streams_full():
-            error = Overloaded("all live streams are in use; try again later")
-            await socket.send_denial_response(error_response(to_status(error)))
+        access, secret = access_of(socket), key_of(socket)
+        try:
+            # A browser cannot set headers: without a key in the URL, the first message
+            # may carry it ({"key": KEY}), checked before any audio is taken.
+            caller = await access.authenticate(secret) if secret or not access.required else None
+            if speech.streams_full():
+                raise Overloaded("all live streams are in use; try again later")
+        except ParleyError as error:
+            await socket.send_denial_response(parley_error_response(error))
             return
         await socket.accept()
         try:
-            async for response in speech.streaming_recognize(_requests(socket)):
+            if caller is None:
+                caller = await access.authenticate(await _first_message_key(socket))
+            async for response in speech.streaming_recognize(_requests(socket), caller):
                 await socket.send_text(json_format.MessageToJson(response, indent=None))
         except WebSocketDisconnect:
             return  # the client left; its stream is over and stored
@@ -80,6 +93,15 @@ async def _requests(socket: WebSocket) -> AsyncIterator[Any]:
                 field="streaming_config",
             ) from error
         yield request
+
+
+async def _first_message_key(socket: WebSocket) -> str | None:
+    try:
+        message = json.loads(await socket.receive_text())
+    except (ValueError, KeyError):
+        return None
+    key = message.get("key") if isinstance(message, dict) else None
+    return key if isinstance(key, str) else None
 
 
 def _is_end(text: str) -> bool:

@@ -1,0 +1,33 @@
+"""The caller of an HTTP request or WebSocket, from the key it sends: the x-goog-api-key
+header (Google's clients), Authorization: Bearer (OpenAI's), or ?key= (Google's REST)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+from starlette.requests import HTTPConnection
+
+from parley.domain.access import Caller
+from parley.services.access import AccessService, bearer_or_plain
+
+
+def key_of(connection: HTTPConnection) -> str | None:
+    return (
+        connection.headers.get("x-goog-api-key")
+        or bearer_or_plain(connection.headers.get("authorization"))
+        or connection.query_params.get("key")
+    )
+
+
+def access_of(connection: HTTPConnection) -> AccessService:
+    access: AccessService = connection.app.state.access
+    return access
+
+
+async def current_caller(connection: HTTPConnection) -> Caller:
+    """A dependency: FastAPI runs it before the route reads any of the body."""
+    return await access_of(connection).authenticate(key_of(connection))
+
+
+CallerDep = Annotated[Caller, Depends(current_caller)]
