@@ -78,6 +78,12 @@ class Settings(BaseSettings):
     )
     stream_max_chunk_bytes: int = Field(default=256 * 1024, ge=1024)
     stream_max_seconds: float | None = Field(default=None, gt=0, description="None: no limit")
+    stream_idle_seconds: float | None = Field(
+        default=20.0, gt=0, description="end a stream whose audio is this far behind the clock"
+    )
+    stream_max_wall_seconds: float | None = Field(
+        default=None, gt=0, description="end a stream open this long; None: no limit"
+    )
 
     @property
     def keys_required(self) -> bool:
@@ -96,6 +102,8 @@ class Settings(BaseSettings):
             capacity=self.stream_capacity or 2 * self.workers,
             max_chunk_bytes=self.stream_max_chunk_bytes,
             max_seconds=self.stream_max_seconds,
+            idle_seconds=self.stream_idle_seconds,
+            max_wall_seconds=self.stream_max_wall_seconds,
         )
 
     def engine_settings(self) -> EngineSettings:

@@ -12,6 +12,7 @@ class ErrorCode(enum.StrEnum):
     FAILED_PRECONDITION = "failed_precondition"
     CANCELLED = "cancelled"
     DEADLINE_EXCEEDED = "deadline_exceeded"
+    OUT_OF_RANGE = "out_of_range"
     UNAUTHENTICATED = "unauthenticated"
     PERMISSION_DENIED = "permission_denied"
     INTERNAL = "internal"
@@ -96,6 +97,12 @@ class RequestTimeout(ParleyError):
     code = ErrorCode.DEADLINE_EXCEEDED
 
 
+class StreamTimeout(ParleyError):
+    """A live stream whose audio stopped coming (or came too slowly), or that ran too long."""
+
+    code = ErrorCode.OUT_OF_RANGE
+
+
 class Unauthenticated(ParleyError):
     """No API key, or one that is not known (or was revoked)."""
 
@@ -139,6 +146,7 @@ __all__ = [
     "PermissionDenied",
     "RequestTimeout",
     "RequestTooLarge",
+    "StreamTimeout",
     "TooLarge",
     "Unauthenticated",
     "UnknownModel",

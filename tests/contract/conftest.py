@@ -20,6 +20,7 @@ from parley.bench.speech import load_speech_set, long_audio
 DATA = Path(__file__).resolve().parents[1] / "data"
 STREAM_CAPACITY = 3  # live streams the test server takes at once
 BODY_TIMEOUT_SECONDS = 3
+STREAM_IDLE_SECONDS = 6
 
 
 class Server(ServerProcess):
@@ -43,6 +44,7 @@ def start_server(data_dir: Path, uploads: Path, **env: str) -> Server:
         "PARLEY_WORKERS": "2",
         "PARLEY_STREAM_CAPACITY": str(STREAM_CAPACITY),
         "PARLEY_BODY_TIMEOUT_SECONDS": str(BODY_TIMEOUT_SECONDS),
+        "PARLEY_STREAM_IDLE_SECONDS": str(STREAM_IDLE_SECONDS),
     }
     return Server.start(data_dir, audio_dirs=(DATA, uploads), env={**defaults, **env})
 

@@ -23,9 +23,14 @@ class LiveOptions:
 
 @dataclass(frozen=True)
 class StreamLimits:
+    """`idle_seconds`: audio must come close to real time; a stream whose audio falls
+    this far behind the clock (nothing sent for this long) is ended. None: no limit."""
+
     capacity: int  # open streams at once
     max_chunk_bytes: int
-    max_seconds: float | None  # None: no limit
+    max_seconds: float | None  # of audio; None: no limit
+    idle_seconds: float | None = None
+    max_wall_seconds: float | None = None  # from opening; None: no limit
 
 
 class SpeechEventKind(enum.StrEnum):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from collections.abc import AsyncIterator
 
 import anyio
@@ -23,7 +24,7 @@ from parley.engines import worker
 from parley.engines.base import DecodeRequest
 from parley.engines.pool import LIVE, EnginePool
 from parley.engines.registry import ModelSpec
-from parley.errors import Overloaded, ParleyError, TooLarge
+from parley.errors import Overloaded, ParleyError, StreamTimeout, TooLarge
 from parley.services.live import ChannelRecognizer, Tuning
 from parley.services.postprocess import postprocess
 from parley.services.profanity import ProfanityFilter
@@ -34,6 +35,8 @@ from parley.services.transcription import (
     main_language,
 )
 from parley.store import SpooledAudio, Store
+
+WATCH_SECONDS = 1.0
 
 
 class StreamingService:
@@ -130,6 +133,7 @@ class LiveStream:
         self._seconds = 0.0
         self._compute = 0.0
         self._error: ParleyError | None = None
+        self._half_closed = False
         self._tasks: list[asyncio.Task[None]] = []
         self._reservation = contextlib.ExitStack()
 
@@ -139,7 +143,32 @@ class LiveStream:
         self._tasks = [asyncio.create_task(c.run()) for c in self._channels]
         for task in self._tasks:
             task.add_done_callback(self._channel_done)
+        self._watchdog = asyncio.create_task(self._watch())
         return self
+
+    async def _watch(self) -> None:
+        """End a stream whose client stopped sending (or drips): an idle stream would keep
+        its place, and a worker from long-running jobs, for ever."""
+        limits = self._service.limits
+        started = time.monotonic()
+        while not self._half_closed and self._error is None:
+            await asyncio.sleep(WATCH_SECONDS)
+            open_for = time.monotonic() - started
+            if limits.idle_seconds is not None and open_for - self._seconds > limits.idle_seconds:
+                self.fail(
+                    StreamTimeout(
+                        f"no audio for {limits.idle_seconds:.0f} s: send audio close to "
+                        "real time, and end the stream when done",
+                        field="audio_content",
+                    )
+                )
+            elif limits.max_wall_seconds is not None and open_for > limits.max_wall_seconds:
+                self.fail(
+                    StreamTimeout(
+                        f"the stream is over the limit of {limits.max_wall_seconds:.0f} s",
+                        field="audio_content",
+                    )
+                )
 
     def _channel_done(self, task: asyncio.Task[None]) -> None:
         failed = not task.cancelled() and task.exception() is not None
@@ -147,9 +176,9 @@ class LiveStream:
             self._events.put_nowait(None)  # the end of `events()`
 
     async def __aexit__(self, *exc: object) -> None:
-        for task in self._tasks:
+        for task in [*self._tasks, self._watchdog]:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*self._tasks, self._watchdog, return_exceptions=True)
         self._reservation.close()
         self._service.open_streams -= 1
         self._decoder.close()
@@ -190,6 +219,7 @@ class LiveStream:
 
     def close(self) -> None:
         """The client sends no more audio; results of what was sent still come."""
+        self._half_closed = True
         if not self.ended:
             self._feed(self._decoder.decode(b"", last=True))
         for channel in self._channels:

@@ -32,6 +32,7 @@ PATH = "/v1/speech:streamingrecognize"
 _CLOSE_CODES = {
     ErrorCode.INVALID_ARGUMENT: 1008,
     ErrorCode.UNAUTHENTICATED: 1008,
+    ErrorCode.OUT_OF_RANGE: 1008,
     ErrorCode.RESOURCE_EXHAUSTED: 1013,
 }
 
