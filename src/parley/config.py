@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     require_keys: bool = Field(
         default=False, description="API keys required (always, off loopback addresses)"
     )
+    public_docs_and_metrics: bool = Field(
+        default=False, description="/docs and /metrics without a key when keys are required"
+    )
     insecure_no_keys: bool = Field(
         default=False, description="serve a non-loopback address without API keys"
     )

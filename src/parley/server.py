@@ -16,6 +16,7 @@ from grpc_health.v1 import health
 from parley.api.google.speech import GoogleSpeech
 from parley.api.grpc.server import create_grpc_server, set_serving
 from parley.api.http.app import Readiness, create_app
+from parley.api.metrics import Metrics
 from parley.config import Settings, is_loopback
 from parley.errors import Misconfigured
 from parley.jobs.runner import JobRunner
@@ -54,7 +55,9 @@ def check_access(settings: Settings, store: Store) -> AccessService:
 
 
 async def serve(settings: Settings) -> None:
-    services = build_services(settings, server=True)
+    logging.getLogger("parley.access").setLevel(logging.INFO)
+    metrics = Metrics()
+    services = build_services(settings, server=True, on_recognized=metrics.recognized)
     try:
         access = check_access(settings, services.store)
     except Misconfigured:
@@ -68,12 +71,21 @@ async def serve(settings: Settings) -> None:
     )
     speech = GoogleSpeech(services, on_submit=runner.wake, jobs_changed=runner.changed)
     readiness = Readiness()
-    grpc_server, checker = create_grpc_server(speech, access)
+    _gauges(metrics, services)
+    grpc_server, checker = create_grpc_server(speech, access, metrics)
     grpc_port = grpc_server.add_insecure_port(f"{settings.host}:{settings.grpc_port}")
     listener = socket.create_server((settings.host, settings.http_port))
     http = _Uvicorn(
         uvicorn.Config(
-            create_app(speech, services.store, readiness, settings, access), log_config=None
+            create_app(
+                speech,
+                store=services.store,
+                readiness=readiness,
+                settings=settings,
+                access=access,
+                metrics=metrics,
+            ),
+            log_config=None,
         )
     )
     await set_serving(checker, False)
@@ -89,7 +101,7 @@ async def serve(settings: Settings) -> None:
             tasks.start_soon(_on_signals, stop)
             tasks.start_soon(http.serve, [listener])
             tasks.start_soon(runner.run)
-            tasks.start_soon(_warm, services, readiness, checker)
+            tasks.start_soon(_warm, services, readiness, checker, metrics)
             await stop.wait()
             logger.info("stopping: finishing requests in flight")
             runner.stop()
@@ -100,10 +112,31 @@ async def serve(settings: Settings) -> None:
         services.close()
 
 
+def _gauges(metrics: Metrics, services: Services) -> None:
+    pool, decoder = services.pool, services.decoder
+    metrics.gauge("parley_queue_depth", "Inference tasks waiting for a worker", pool.queued)
+    metrics.gauge(
+        "parley_open_streams", "Live streams open", lambda: services.streaming.open_streams
+    )
+    metrics.gauge(
+        "parley_worker_restarts", "Times inference workers were replaced", lambda: pool.restarts
+    )
+    metrics.gauge(
+        "parley_decoder_crashes",
+        "Audio decoder processes lost to an input",
+        lambda: decoder.crashes if decoder else 0,
+    )
+
+
 async def _warm(
-    services: Services, readiness: Readiness, checker: health.aio.HealthServicer
+    services: Services,
+    readiness: Readiness,
+    checker: health.aio.HealthServicer,
+    metrics: Metrics,
 ) -> None:
+    started = anyio.current_time()
     await anyio.to_thread.run_sync(services.pool.warm, [services.settings.default_model])
+    metrics.model_load.set(anyio.current_time() - started)
     readiness.ready = True
     await set_serving(checker, True)
     logger.info("ready: models loaded in %d worker(s)", services.pool.workers)

@@ -66,6 +66,7 @@ class EnginePool:
         self._streams = 0
         self._sequence = itertools.count()
         self._lock = threading.Lock()
+        self.restarts = 0  # times the worker processes were replaced after one died
 
     def submit(
         self, fn: Callable[..., T], *args: Any, parallel: bool = False, priority: int = INTERACTIVE
@@ -117,6 +118,10 @@ class EnginePool:
             task.future.set_result(inner.result())
         self._dispatch()
 
+    def queued(self) -> int:
+        """Tasks waiting for a worker."""
+        return len(self._queue)
+
     @contextlib.contextmanager
     def reserve(self) -> Iterator[None]:
         """Keep one more worker from long jobs while the block runs (a live stream)."""
@@ -133,6 +138,7 @@ class EnginePool:
         with self._lock:
             broken, self._processes = self._processes, None
         if broken is not None:
+            self.restarts += 1
             logger.warning("an inference worker died; starting new workers")
             broken.shutdown(wait=False, cancel_futures=True)
 

@@ -13,7 +13,7 @@ from parley.services.operations import OperationsService
 from parley.services.profanity import ProfanityFilter
 from parley.services.streaming import StreamingService
 from parley.services.synthesis import SynthesisService
-from parley.services.transcription import TranscriptionService
+from parley.services.transcription import RecognitionHook, TranscriptionService
 from parley.store import Store
 
 
@@ -35,7 +35,9 @@ class Services:
             self.decoder.shutdown()
 
 
-def build_services(settings: Settings, *, server: bool = False) -> Services:
+def build_services(
+    settings: Settings, *, server: bool = False, on_recognized: RecognitionHook | None = None
+) -> Services:
     """`server`: long-lived, so all inference goes to the (warmed) worker processes; a
     one-off command decodes short audio in its own process instead of starting them."""
     store = Store(settings.sqlalchemy_url, settings.audio_dir)
@@ -53,6 +55,7 @@ def build_services(settings: Settings, *, server: bool = False) -> Services:
         max_chunk_seconds=settings.max_chunk_seconds,
         profanity=profanity,
         decoder=decoder.decode if decoder else decode_audio,
+        on_recognized=on_recognized,
     )
     synthesis = SynthesisService(
         store,

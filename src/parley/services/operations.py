@@ -78,6 +78,7 @@ class OperationsService:
         transcript = self._transcription.recognize(
             audio, spec, options, job, priority=BATCH, window_seconds=self._window_seconds
         )
+        self._transcription.recognized("long_running", transcript)
         record = self._store.add_transcription(
             audio=AudioRef(operation.audio_key, f"{audio.container}/{audio.codec}", len(data)),
             source_name=operation.source_name,

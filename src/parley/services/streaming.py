@@ -52,7 +52,7 @@ class StreamingService:
     ) -> None:
         self.pool = pool
         self.store = store
-        self._transcription = transcription
+        self.transcription = transcription
         self._profanity = profanity
         self.limits = limits
         self.tuning = tuning or Tuning()
@@ -66,7 +66,7 @@ class StreamingService:
         tenant: str | None = None,
     ) -> LiveStream:
         """Check the request and take a place; raises `Overloaded` when all are taken."""
-        spec, options = self._transcription.validate(options)
+        spec, options = self.transcription.validate(options)
         if self.open_streams >= self.limits.capacity:
             raise Overloaded(
                 f"all {self.limits.capacity} live streams this server runs at once are in use"
@@ -278,6 +278,7 @@ class LiveStream:
             inference_seconds=self._compute,
             channels=self._decoder.channels,
         )
+        self._service.transcription.recognized("stream", transcript)
         self._service.store.add_transcription(
             audio=SpooledAudio(self._audio_path, "flac/flac"),
             source_name="live stream",

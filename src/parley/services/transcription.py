@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, as_completed
 from dataclasses import dataclass
 from typing import Protocol
@@ -49,6 +50,9 @@ class AudioInput:
     max_rate: int | None = None  # highest sample rate a header may declare
 
 
+RecognitionHook = Callable[[str, Transcript], None]
+
+
 class Decoder(Protocol):
     """`decode_audio`, or the same run somewhere a crash cannot reach the caller."""
 
@@ -73,9 +77,12 @@ class TranscriptionService:
         max_chunk_seconds: float,
         profanity: ProfanityFilter,
         decoder: Decoder = decode_audio,
+        on_recognized: RecognitionHook | None = None,
     ) -> None:
+        """`on_recognized(kind, transcript)` hears of every stored recognition (metrics)."""
         self._pool = pool
         self._decoder = decoder
+        self._on_recognized = on_recognized
         self._store = store
         self._default_model = default_model
         self._max_chunk_seconds = max_chunk_seconds
@@ -92,6 +99,7 @@ class TranscriptionService:
         spec, options = self.validate(options)
         audio = self.decode(audio_in, max_seconds)
         transcript = self.recognize(audio, spec, options, job)
+        self.recognized("sync", transcript)
         return self._store.add_transcription(
             audio=StoredAudio(audio_in.data, suffix_of(audio), f"{audio.container}/{audio.codec}"),
             source_name=audio_in.name,
@@ -99,6 +107,10 @@ class TranscriptionService:
             transcript=transcript,
             tenant=tenant,
         )
+
+    def recognized(self, kind: str, transcript: Transcript) -> None:
+        if self._on_recognized is not None:
+            self._on_recognized(kind, transcript)
 
     def decode(self, audio_in: AudioInput, max_seconds: float | None = None) -> Audio:
         """Decode and check the audio against what the caller declared and allows."""

@@ -7,6 +7,7 @@ from typing import Any
 from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 
+from parley.api import request_id as request_ids
 from parley.errors import ErrorCode, ParleyError
 
 RPC_CODES = {
@@ -59,10 +60,21 @@ def to_status(error: ParleyError) -> Any:
     if error.field:
         field = _short(_FIELDS.get(error.field, error.field))
         violation = error_details_pb2.BadRequest.FieldViolation(field=field, description=message)
-        detail = any_pb2.Any()
-        detail.Pack(error_details_pb2.BadRequest(field_violations=[violation]))
-        status.details.append(detail)
+        _add(status, error_details_pb2.BadRequest(field_violations=[violation]))
+    _add_request_id(status)
     return status
+
+
+def _add(status: Any, detail_message: Any) -> None:
+    detail = any_pb2.Any()
+    detail.Pack(detail_message)
+    status.details.append(detail)
+
+
+def _add_request_id(status: Any) -> None:
+    request_id = request_ids.current()
+    if request_id:
+        _add(status, error_details_pb2.RequestInfo(request_id=request_id))
 
 
 def _short(text: str) -> str:
@@ -70,4 +82,6 @@ def _short(text: str) -> str:
 
 
 def internal_status(message: str) -> Any:
-    return status_pb2.Status(code=code_pb2.INTERNAL, message=message)
+    status = status_pb2.Status(code=code_pb2.INTERNAL, message=message)
+    _add_request_id(status)
+    return status

@@ -7,7 +7,9 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from parley.api.google.speech import GoogleSpeech
 from parley.api.grpc import operations
+from parley.api.grpc.observe import Observe
 from parley.api.grpc.speech import SERVICE, SpeechServicer
+from parley.api.metrics import Metrics
 from parley.services.access import AccessService
 
 # Google accepts 10 MB sync requests; leave room for the rest of the message.
@@ -15,13 +17,14 @@ MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 
 
 def create_grpc_server(
-    speech: GoogleSpeech, access: AccessService
+    speech: GoogleSpeech, access: AccessService, metrics: Metrics
 ) -> tuple[grpc.aio.Server, health.aio.HealthServicer]:
     server = grpc.aio.server(
+        interceptors=[Observe(metrics)],
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
-        ]
+        ],
     )
     server.add_generic_rpc_handlers((SpeechServicer(speech, access).handler(),))
     operations.add_to_server(speech, access, server)

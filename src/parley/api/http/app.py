@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
-from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi import Depends, FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from parley import __version__
 from parley.api.google.speech import GoogleSpeech
 from parley.api.http import errors, google_speech, history
+from parley.api.http.auth import current_caller
+from parley.api.http.observe import Observe
+from parley.api.metrics import Metrics
 from parley.api.ws import streaming
 from parley.config import Settings
 from parley.services.access import AccessService
@@ -25,14 +31,41 @@ class Readiness:
 
 def create_app(
     speech: GoogleSpeech,
+    *,
     store: Store,
     readiness: Readiness,
     settings: Settings,
     access: AccessService,
+    metrics: Metrics,
 ) -> FastAPI:
-    app = FastAPI(title="Parley", version=__version__, docs_url="/docs", redoc_url=None)
+    # /docs and /metrics need a key when keys are required, unless the setting opens them.
+    guarded = access.required and not settings.public_docs_and_metrics
+    guard = [Depends(current_caller)] if guarded else []
+    app = FastAPI(
+        title="Parley",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
     app.state.access = access
+    app.add_middleware(Observe, metrics=metrics)
     errors.install(app)
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=guard)
+    async def openapi() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False, dependencies=guard)
+    async def docs(request: Request) -> HTMLResponse:
+        key = request.query_params.get("key")
+        url = "/openapi.json" + (f"?key={quote(key)}" if key else "")
+        return get_swagger_ui_html(openapi_url=url, title="Parley API")
+
+    @app.get("/metrics", include_in_schema=False, dependencies=guard)
+    async def prometheus() -> Response:
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+
     app.include_router(google_speech.router(speech, settings.body_timeout_seconds))
     app.include_router(history.router(store))
     app.include_router(streaming.router(speech))
