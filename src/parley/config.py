@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     model_idle_seconds: float | None = Field(default=900.0, description="unload after idle")
     profanity_words: Path | None = Field(default=None, description="extra words to mask")
     host: str = "127.0.0.1"
+    tls_cert: Path | None = Field(default=None, description="PEM certificate (chain): TLS")
+    tls_key: Path | None = Field(default=None, description="PEM private key of tls_cert")
     require_keys: bool = Field(
         default=False, description="API keys required (always, off loopback addresses)"
     )

@@ -10,6 +10,7 @@ import socket
 from collections.abc import Iterator
 
 import anyio
+import grpc
 import uvicorn
 from grpc_health.v1 import health
 
@@ -56,6 +57,7 @@ def check_access(settings: Settings, store: Store) -> AccessService:
 
 async def serve(settings: Settings) -> None:
     logging.getLogger("parley.access").setLevel(logging.INFO)
+    tls = _tls(settings)
     metrics = Metrics()
     services = build_services(settings, server=True, on_recognized=metrics.recognized)
     try:
@@ -73,7 +75,12 @@ async def serve(settings: Settings) -> None:
     readiness = Readiness()
     _gauges(metrics, services)
     grpc_server, checker = create_grpc_server(speech, access, metrics)
-    grpc_port = grpc_server.add_insecure_port(f"{settings.host}:{settings.grpc_port}")
+    grpc_address = f"{settings.host}:{settings.grpc_port}"
+    grpc_port = (
+        grpc_server.add_secure_port(grpc_address, grpc.ssl_server_credentials([tls]))
+        if tls
+        else grpc_server.add_insecure_port(grpc_address)
+    )
     listener = socket.create_server((settings.host, settings.http_port))
     http = _Uvicorn(
         uvicorn.Config(
@@ -86,12 +93,15 @@ async def serve(settings: Settings) -> None:
                 metrics=metrics,
             ),
             log_config=None,
+            ssl_certfile=settings.tls_cert,
+            ssl_keyfile=settings.tls_key,
         )
     )
     await set_serving(checker, False)
     await grpc_server.start()
     print(
-        f"parley: serving HTTP on http://{settings.host}:{listener.getsockname()[1]} "
+        f"parley: serving HTTP on {'https' if tls else 'http'}://{settings.host}:"
+        f"{listener.getsockname()[1]} "
         f"and gRPC on {settings.host}:{grpc_port}",
         flush=True,
     )
@@ -110,6 +120,18 @@ async def serve(settings: Settings) -> None:
             tasks.cancel_scope.deadline = anyio.current_time() + GRACE_SECONDS
     finally:
         services.close()
+
+
+def _tls(settings: Settings) -> tuple[bytes, bytes] | None:
+    """(key, certificate chain) in PEM, read once; both or neither must be set."""
+    if settings.tls_cert is None and settings.tls_key is None:
+        return None
+    if settings.tls_cert is None or settings.tls_key is None:
+        raise Misconfigured("TLS needs both --tls-cert and --tls-key")
+    try:
+        return settings.tls_key.read_bytes(), settings.tls_cert.read_bytes()
+    except OSError as error:
+        raise Misconfigured(f"cannot read the TLS files: {error}") from error
 
 
 def _gauges(metrics: Metrics, services: Services) -> None:

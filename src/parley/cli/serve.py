@@ -35,6 +35,10 @@ def serve(
             help="Allow http(s):// audio URIs from this host (repeatable; *.example.com)."
         ),
     ] = None,
+    tls_cert: Annotated[
+        Path | None, typer.Option(help="PEM certificate: serve HTTPS and gRPC over TLS.")
+    ] = None,
+    tls_key: Annotated[Path | None, typer.Option(help="PEM private key of --tls-cert.")] = None,
     require_keys: Annotated[
         bool | None,
         typer.Option(
@@ -56,6 +60,8 @@ def serve(
         "grpc_port": grpc_port,
         "audio_dirs": audio_dir or None,
         "audio_hosts": audio_host or None,
+        "tls_cert": tls_cert,
+        "tls_key": tls_key,
         "require_keys": require_keys,
         "insecure_no_keys": insecure_no_keys,
     }
