@@ -16,6 +16,8 @@ from parley.domain.streaming import StreamLimits
 from parley.engines.device import Device
 from parley.engines.registry import EngineSettings
 
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "[::1]")
+
 
 def is_loopback(host: str) -> bool:
     if host == "localhost":
@@ -51,6 +53,14 @@ class Settings(BaseSettings):
     model_idle_seconds: float | None = Field(default=900.0, description="unload after idle")
     profanity_words: Path | None = Field(default=None, description="extra words to mask")
     host: str = "127.0.0.1"
+    allowed_hosts: list[str] | None = Field(
+        default=None,
+        description="Host header names served (*.x ok); default: loopback names on a "
+        "loopback address, any name otherwise",
+    )
+    allowed_origins: list[str] = Field(
+        default_factory=list, description="web page origins (scheme://host:port) that may call"
+    )
     tls_cert: Path | None = Field(default=None, description="PEM certificate (chain): TLS")
     tls_key: Path | None = Field(default=None, description="PEM private key of tls_cert")
     require_keys: bool = Field(
@@ -93,6 +103,12 @@ class Settings(BaseSettings):
     @property
     def keys_required(self) -> bool:
         return self.require_keys or (not is_loopback(self.host) and not self.insecure_no_keys)
+
+    @property
+    def served_hosts(self) -> list[str]:
+        if self.allowed_hosts is not None:
+            return self.allowed_hosts
+        return list(LOOPBACK_NAMES) if is_loopback(self.host) else ["*"]
 
     @property
     def sqlalchemy_url(self) -> str:

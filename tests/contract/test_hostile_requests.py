@@ -15,6 +15,8 @@ from google.api_core import exceptions
 from google.cloud import speech_v1 as speech
 from google.cloud.speech_v1 import RecognizeRequest
 from google.longrunning import operations_pb2
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
 
 from tests.conftest import clip
 from tests.contract.conftest import BODY_TIMEOUT_SECONDS, Server
@@ -203,3 +205,32 @@ def test_still_serving(any_client: speech.SpeechClient) -> None:
     assert "forward" in response.results[0].alternatives[0].transcript.lower()
     with pytest.raises(exceptions.NotFound):
         any_client.transport.operations_client.get_operation("123")  # type: ignore[attr-defined]
+
+
+def test_only_loopback_host_names_are_served(server: Server) -> None:
+    port = urlsplit(server.http).port
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}"):
+        assert httpx.get(f"{server.http}/healthz", headers={"host": host}).status_code == 200
+    # DNS rebinding: a page of evil.example whose name was made to resolve to 127.0.0.1.
+    reply = httpx.get(f"{server.http}/v1/transcriptions", headers={"host": "evil.example"})
+    assert reply.status_code == 403
+    assert reply.json()["error"]["status"] == "PERMISSION_DENIED"
+
+
+def test_pages_of_other_origins_get_no_cors_and_no_websocket(server: Server) -> None:
+    preflight = httpx.options(
+        f"{server.http}/v1/speech:longrunningrecognize",
+        headers={
+            "origin": "https://evil.example",
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "content-type",
+        },
+    )
+    assert "access-control-allow-origin" not in preflight.headers
+    url = server.http.replace("http://", "ws://") + "/v1/speech:streamingrecognize"
+    for origin in ("https://evil.example", "null"):
+        with pytest.raises(InvalidStatus) as refused:
+            connect(url, origin=origin).close()  # type: ignore[arg-type]
+        assert refused.value.response.status_code == 403
+    with connect(url, origin=server.http):  # type: ignore[arg-type]  # Parley's own page
+        pass

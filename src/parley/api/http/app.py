@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -14,6 +15,7 @@ from parley import __version__
 from parley.api.google.speech import GoogleSpeech
 from parley.api.http import errors, google_speech, history
 from parley.api.http.auth import current_caller
+from parley.api.http.guards import HostGuard
 from parley.api.http.observe import Observe
 from parley.api.metrics import Metrics
 from parley.api.ws import streaming
@@ -49,7 +51,17 @@ def create_app(
         openapi_url=None,
     )
     app.state.access = access
+    app.state.allowed_origins = settings.allowed_origins
+    # Added last runs first: the host is checked, then CORS, then the request observed.
     app.add_middleware(Observe, metrics=metrics)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.allowed_origins,
+        allow_methods=["GET", "POST", "DELETE"],
+        allow_headers=["authorization", "x-goog-api-key", "content-type", "x-request-id"],
+        expose_headers=["x-request-id"],
+    )
+    app.add_middleware(HostGuard, allowed=settings.served_hosts)
     errors.install(app)
 
     @app.get("/openapi.json", include_in_schema=False, dependencies=guard)

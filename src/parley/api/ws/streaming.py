@@ -24,7 +24,15 @@ from parley.api.google.errors import internal_status, to_status
 from parley.api.google.speech import GoogleSpeech
 from parley.api.http.auth import access_of, key_of
 from parley.api.http.errors import error_response, parley_error_response
-from parley.errors import ErrorCode, InvalidArgument, Overloaded, ParleyError, TooLarge
+from parley.api.http.guards import origin_allowed
+from parley.errors import (
+    ErrorCode,
+    InvalidArgument,
+    Overloaded,
+    ParleyError,
+    PermissionDenied,
+    TooLarge,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +51,10 @@ def router(speech: GoogleSpeech) -> APIRouter:
     @routes.websocket(PATH)
     async def streaming_recognize(socket: WebSocket) -> None:
         access, secret = access_of(socket), key_of(socket)
+        origin, host = socket.headers.get("origin"), socket.headers.get("host", "")
         try:
+            if not origin_allowed(origin, host, socket.app.state.allowed_origins):
+                raise PermissionDenied(f"pages from {origin!r} may not open live streams here")
             # A browser cannot set headers: without a key in the URL, the first message
             # may carry it ({"key": KEY}), checked before any audio is taken.
             caller = await access.authenticate(secret) if secret or not access.required else None
