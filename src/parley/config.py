@@ -78,6 +78,13 @@ class Settings(BaseSettings):
     audio_hosts: list[str] = Field(
         default_factory=list, description="http(s):// URIs allowed from these hosts (*.x ok)"
     )
+    retention_days: float | None = Field(
+        default=None, gt=0, description="records and audio older are deleted; None: kept"
+    )
+    housekeeping_seconds: float = Field(default=300.0, gt=0, description="tidy this often")
+    stream_stale_seconds: float = Field(
+        default=120.0, gt=0, description="a stream's spool untouched this long: its server died"
+    )
     max_fetch_bytes: int = Field(default=1 << 30, description="largest audio fetched by URI")
     fetch_timeout_seconds: float = 60.0
     job_window_seconds: float = Field(default=60.0, ge=30.0, description="long-job windows")

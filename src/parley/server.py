@@ -23,6 +23,7 @@ from parley.errors import Misconfigured
 from parley.jobs.runner import JobRunner
 from parley.services.access import AccessService
 from parley.services.container import Services, build_services
+from parley.services.housekeeping import tidy
 from parley.store import Store
 
 logger = logging.getLogger(__name__)
@@ -112,6 +113,7 @@ async def serve(settings: Settings) -> None:
             tasks.start_soon(http.serve, [listener])
             tasks.start_soon(runner.run)
             tasks.start_soon(_warm, services, readiness, checker, metrics)
+            tasks.start_soon(_housekeeping, services, stop)
             await stop.wait()
             logger.info("stopping: finishing requests in flight")
             runner.stop()
@@ -120,6 +122,23 @@ async def serve(settings: Settings) -> None:
             tasks.cancel_scope.deadline = anyio.current_time() + GRACE_SECONDS
     finally:
         services.close()
+
+
+async def _housekeeping(services: Services, stop: anyio.Event) -> None:
+    settings = services.settings
+    while not stop.is_set():
+        try:
+            await anyio.to_thread.run_sync(
+                lambda: tidy(
+                    services.store,
+                    settings.retention_days,
+                    stale_stream_seconds=settings.stream_stale_seconds,
+                )
+            )
+        except Exception:
+            logger.exception("housekeeping failed; trying again later")
+        with anyio.move_on_after(settings.housekeeping_seconds):
+            await stop.wait()
 
 
 def _tls(settings: Settings) -> tuple[bytes, bytes] | None:

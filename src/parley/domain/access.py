@@ -8,10 +8,12 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Caller:
     """`key`: the name of the caller's API key; None when the server takes requests
-    without keys (a trusted local user, who sees everything)."""
+    without keys (a trusted local user, who sees everything). `keep_audio`: False when
+    the request asked that its audio not be stored (its record keeps the text only)."""
 
     key: str | None
     admin: bool = False
+    keep_audio: bool = True
 
     @property
     def tenant(self) -> str | None:
@@ -25,3 +27,10 @@ class Caller:
 
 
 LOCAL = Caller(None)
+
+KEEP_AUDIO_HEADER = "x-parley-keep-audio"
+
+
+def keeps_audio(value: str | None) -> bool:
+    """The header's value: "false", "0" or "no" opt out of storing the audio."""
+    return (value or "").strip().lower() not in ("false", "0", "no")

@@ -49,6 +49,7 @@ class OperationsService:
         options: RecognitionOptions,
         presentation: dict[str, Any],
         tenant: str | None = None,
+        keep_audio: bool = True,
     ) -> OperationView:
         """Validate everything (the audio is decoded once, so a corrupt file fails now, not
         later), store the audio, and queue the job. `presentation` is kept for the
@@ -59,6 +60,7 @@ class OperationsService:
             "options": options_to_dict(options),
             "audio": _audio_to_dict(audio_in),
             "presentation": presentation,
+            "keep_audio": keep_audio,
         }
         stored = StoredAudio(audio_in.data, suffix_of(audio), f"{audio.container}/{audio.codec}")
         operation = self._store.operations.create(RECOGNIZE, request, stored, audio_in.name, tenant)
@@ -79,13 +81,17 @@ class OperationsService:
             audio, spec, options, job, priority=BATCH, window_seconds=self._window_seconds
         )
         self._transcription.recognized("long_running", transcript)
+        keep = request.get("keep_audio", True)
+        ref = AudioRef(operation.audio_key, f"{audio.container}/{audio.codec}", len(data))
         record = self._store.add_transcription(
-            audio=AudioRef(operation.audio_key, f"{audio.container}/{audio.codec}", len(data)),
+            audio=ref if keep else None,
             source_name=operation.source_name,
             options=request["options"],
             transcript=transcript,
             tenant=operation.tenant,
         )
+        if not keep:
+            self._store.audio.delete(operation.audio_key)  # kept only while the job ran
         return record.id
 
     def get(self, name: str, scope: str | None = None) -> OperationView:

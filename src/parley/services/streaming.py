@@ -1,14 +1,14 @@
 """Live recognition streams: admission, audio in, results out, and the stored record.
 
 A stream holds only the utterance in progress in memory. Its audio goes to a spool file
-of the store as it arrives and its final results to a spool file beside it, so a stream
-may run for hours at flat memory; when it ends, both become one history record."""
+of the store as it arrives and its record is in the database from the start, each final
+written before the client gets it: a stream may run for hours at flat memory, and what
+was sent survives a crash of the server."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import time
 from collections.abc import AsyncIterator
 
@@ -17,7 +17,7 @@ import numpy as np
 import soundfile
 
 from parley.domain.audio import FloatArray
-from parley.domain.codec import options_to_dict, segment_from_dict, segment_to_dict
+from parley.domain.codec import options_to_dict
 from parley.domain.streaming import LiveEvent, LiveOptions, LiveResult, StreamLimits
 from parley.domain.transcript import RecognitionOptions, Transcript
 from parley.engines import worker
@@ -34,7 +34,8 @@ from parley.services.transcription import (
     decode_request,
     main_language,
 )
-from parley.store import SpooledAudio, Store
+from parley.store import Store
+from parley.store.store import new_id
 
 WATCH_SECONDS = 1.0
 
@@ -64,6 +65,8 @@ class StreamingService:
         live: LiveOptions,
         audio: StreamAudio,
         tenant: str | None = None,
+        *,
+        keep_audio: bool = True,
     ) -> LiveStream:
         """Check the request and take a place; raises `Overloaded` when all are taken."""
         spec, options = self.transcription.validate(options)
@@ -71,7 +74,7 @@ class StreamingService:
             raise Overloaded(
                 f"all {self.limits.capacity} live streams this server runs at once are in use"
             )
-        return LiveStream(self, spec, options, live, audio, tenant=tenant)
+        return LiveStream(self, spec, options, live, audio, tenant=tenant, keep_audio=keep_audio)
 
     # What a LiveStream needs from its service.
     async def decode(
@@ -101,9 +104,13 @@ class LiveStream:
         audio: StreamAudio,
         *,
         tenant: str | None = None,
+        keep_audio: bool = True,
     ) -> None:
         self._service = service
         self._tenant = tenant
+        self._keep_audio = keep_audio
+        self.record_id = new_id()
+        self._finals_written = 0
         self._spec = spec
         self._options = options
         self._decoder = stream_decoder(audio, spec.sample_rate)
@@ -125,11 +132,9 @@ class LiveStream:
             for i in range(channels)
         ]
         self._audio_path = service.store.audio.spool(".flac")
-        self._results_path = self._audio_path.with_suffix(".jsonl")
         self._audio_file = soundfile.SoundFile(
             self._audio_path, "w", spec.sample_rate, declared, "PCM_16", format="FLAC"
         )
-        self._results = self._results_path.open("w", encoding="utf-8")
         self._seconds = 0.0
         self._compute = 0.0
         self._error: ParleyError | None = None
@@ -138,6 +143,17 @@ class LiveStream:
         self._reservation = contextlib.ExitStack()
 
     async def __aenter__(self) -> LiveStream:
+        store = self._service.store
+        await anyio.to_thread.run_sync(
+            lambda: store.live.begin(
+                self.record_id,
+                spool_key=store.audio.key_of(self._audio_path),
+                keep_audio=self._keep_audio,
+                options=options_to_dict(self._options),
+                model=self._spec.name,
+                tenant=self._tenant,
+            )
+        )
         self._service.open_streams += 1
         self._reservation.enter_context(self._service.pool.reserve())
         self._tasks = [asyncio.create_task(c.run()) for c in self._channels]
@@ -183,13 +199,15 @@ class LiveStream:
         self._service.open_streams -= 1
         self._decoder.close()
         self._audio_file.close()
-        self._results.close()
+        # Finals made but not sent (the client left) still belong in the record.
+        while not self._events.empty():
+            event = self._events.get_nowait()
+            if event is not None:
+                await self._write_final(event)
         try:
-            if self._seconds > 0:
-                await anyio.to_thread.run_sync(self._save)
+            await anyio.to_thread.run_sync(self._save)
         finally:
-            for path in (self._audio_path, self._results_path):
-                path.unlink(missing_ok=True)
+            self._audio_path.unlink(missing_ok=True)
 
     @property
     def ended(self) -> bool:
@@ -231,8 +249,10 @@ class LiveStream:
         self._events.put_nowait(None)
 
     async def events(self) -> AsyncIterator[LiveEvent]:
-        """Results and speech events until the stream is over. A failed reading raises."""
+        """Results and speech events until the stream is over. A failed reading raises.
+        A final is in the database before it is handed out."""
         while (event := await self._events.get()) is not None:
+            await self._write_final(event)
             yield event
         if self._error is not None:
             raise self._error
@@ -261,14 +281,22 @@ class LiveStream:
         return transcript
 
     def _emit(self, event: LiveEvent) -> None:
-        if isinstance(event, LiveResult) and event.is_final:
-            self._results.write(json.dumps(segment_to_dict(event.parts[0].segment)) + "\n")
         self._events.put_nowait(event)
 
+    async def _write_final(self, event: LiveEvent) -> None:
+        if isinstance(event, LiveResult) and event.is_final:
+            seq, self._finals_written = self._finals_written, self._finals_written + 1
+            segment = event.parts[0].segment
+            await anyio.to_thread.run_sync(
+                self._service.store.live.add, self.record_id, seq, segment
+            )
+
     def _save(self) -> None:
-        self._results.close()
-        with self._results_path.open(encoding="utf-8") as lines:
-            segments = [segment_from_dict(json.loads(line)) for line in lines]
+        store = self._service.store
+        if self._seconds == 0:
+            store.delete_transcription(self.record_id)  # no audio came: nothing to keep
+            return
+        segments = store.live.segments(self.record_id)
         segments.sort(key=lambda s: (s.start, s.channel))
         transcript = Transcript(
             segments=tuple(segments),
@@ -279,10 +307,4 @@ class LiveStream:
             channels=self._decoder.channels,
         )
         self._service.transcription.recognized("stream", transcript)
-        self._service.store.add_transcription(
-            audio=SpooledAudio(self._audio_path, "flac/flac"),
-            source_name="live stream",
-            options=options_to_dict(self._options),
-            transcript=transcript,
-            tenant=self._tenant,
-        )
+        store.live.finish(self.record_id, transcript)

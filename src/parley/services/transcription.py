@@ -95,13 +95,16 @@ class TranscriptionService:
         job: Progression | None = None,
         max_seconds: float | None = None,
         tenant: str | None = None,
+        *,
+        keep_audio: bool = True,
     ) -> TranscriptionRecord:
         spec, options = self.validate(options)
         audio = self.decode(audio_in, max_seconds)
         transcript = self.recognize(audio, spec, options, job)
         self.recognized("sync", transcript)
+        stored = StoredAudio(audio_in.data, suffix_of(audio), f"{audio.container}/{audio.codec}")
         return self._store.add_transcription(
-            audio=StoredAudio(audio_in.data, suffix_of(audio), f"{audio.container}/{audio.codec}"),
+            audio=stored if keep_audio else None,
             source_name=audio_in.name,
             options=options_to_dict(options),
             transcript=transcript,

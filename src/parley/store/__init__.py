@@ -3,7 +3,6 @@
 from parley.store.operations import OperationRecord, OperationState
 from parley.store.records import (
     AudioRef,
-    SpooledAudio,
     StoredAudio,
     SynthesisRecord,
     TranscriptionRecord,
@@ -14,7 +13,6 @@ __all__ = [
     "AudioRef",
     "OperationRecord",
     "OperationState",
-    "SpooledAudio",
     "Store",
     "StoredAudio",
     "SynthesisRecord",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import time
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +36,12 @@ class AudioFiles:
         folder.mkdir(parents=True, exist_ok=True)
         return folder / f"{uuid.uuid4().hex}{suffix}"
 
+    def key_of(self, path: Path) -> str:
+        return path.resolve().relative_to(self.root.resolve()).as_posix()
+
+    def spooled(self, key: str) -> Path:
+        return self._path(key)
+
     def adopt(self, record_id: str, created: datetime, source: Path) -> str:
         """Move a spooled file into the store; returns its key."""
         key = f"{created:%Y/%m/%d}/{record_id}{source.suffix}"
@@ -54,6 +61,21 @@ class AudioFiles:
             self._path(key).unlink()
         except FileNotFoundError:
             logger.warning("audio %s was already gone", key)
+
+    def sweep(self, keep: set[str], older_than: float) -> list[str]:
+        """Delete the files no record refers to (left by a crash between writing a file
+        and its row, or a stream's spool whose server died), once untouched for
+        `older_than` seconds. Returns the keys deleted."""
+        deleted: list[str] = []
+        if not self.root.is_dir():
+            return deleted
+        cutoff = time.time() - older_than
+        for path in self.root.rglob("*"):
+            key = path.relative_to(self.root).as_posix()
+            if path.is_file() and key not in keep and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                deleted.append(key)
+        return deleted
 
     def _path(self, key: str) -> Path:
         path = (self.root / key).resolve()

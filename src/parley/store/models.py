@@ -87,3 +87,14 @@ class ApiKeyRow(Base):
     admin: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LiveSegmentRow(Base):
+    """A final result of a live stream, written before it is sent to the client, so a
+    stream's record keeps what the client heard even if its server is killed."""
+
+    __tablename__ = "live_segments"
+
+    record_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    segment: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -4,6 +4,7 @@ job whose lease ran out."""
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import secrets
 from collections.abc import Iterator
@@ -237,6 +238,24 @@ class Operations:
             session.delete(row)
         if key:
             self._audio.delete(key)
+
+    def expire(self, before: datetime) -> int:
+        """Delete finished operations made before `before`; returns how many."""
+        with self._session() as session:
+            names = session.scalars(
+                select(OperationRow.name).where(
+                    OperationRow.created_at < before,
+                    OperationRow.state.in_([s.value for s in FINISHED]),
+                )
+            ).all()
+        for name in names:
+            with contextlib.suppress(NotFound):
+                self.delete(name)
+        return len(names)
+
+    def audio_keys(self) -> set[str]:
+        with self._session() as session:
+            return {k for k in session.scalars(select(OperationRow.audio_key)).all() if k}
 
 
 def _count(result: Result[Any]) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from parley.domain.transcript import Transcript
@@ -16,14 +15,6 @@ class StoredAudio:
 
     data: bytes
     suffix: str
-    format: str
-
-
-@dataclass(frozen=True)
-class SpooledAudio:
-    """Audio written to a spool file of the store, bit by bit, as it arrived."""
-
-    path: Path
     format: str
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from parley.domain.codec import transcript_from_dict, transcript_to_dict
@@ -18,11 +19,11 @@ from parley.errors import NotFound
 from parley.store.audio_files import AudioFiles
 from parley.store.db import open_database
 from parley.store.keys import ApiKeys
-from parley.store.models import SynthesisRow, TranscriptionRow
+from parley.store.live import LIVE, LiveRecords
+from parley.store.models import LiveSegmentRow, SynthesisRow, TranscriptionRow
 from parley.store.operations import Operations
 from parley.store.records import (
     AudioRef,
-    SpooledAudio,
     StoredAudio,
     SynthesisRecord,
     TranscriptionRecord,
@@ -42,6 +43,7 @@ class Store:
         self.audio = AudioFiles(audio_dir)
         self.operations = Operations(self._sessions, self.audio)
         self.keys = ApiKeys(self._sessions)
+        self.live = LiveRecords(self._sessions, self.audio)
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
@@ -51,7 +53,7 @@ class Store:
     def add_transcription(
         self,
         *,
-        audio: StoredAudio | SpooledAudio | AudioRef,
+        audio: StoredAudio | AudioRef | None,
         source_name: str | None,
         options: dict[str, Any],
         transcript: Transcript,
@@ -59,11 +61,8 @@ class Store:
     ) -> TranscriptionRecord:
         """Store the audio (unless the store holds it already), then the row."""
         record_id, created = new_id(), datetime.now(UTC)
-        if isinstance(audio, SpooledAudio):
-            size = audio.path.stat().st_size
-            ref = AudioRef(self.audio.adopt(record_id, created, audio.path), audio.format, size)
-        elif isinstance(audio, StoredAudio):
-            ref = AudioRef(
+        if isinstance(audio, StoredAudio):
+            ref: AudioRef | None = AudioRef(
                 self.audio.put(record_id, created, audio.data, audio.suffix),
                 audio.format,
                 len(audio.data),
@@ -75,9 +74,9 @@ class Store:
             created_at=created,
             status="completed",
             source_name=source_name,
-            audio_key=ref.key,
-            audio_format=ref.format,
-            audio_bytes=ref.size,
+            audio_key=ref.key if ref else None,
+            audio_format=ref.format if ref else None,
+            audio_bytes=ref.size if ref else 0,
             duration=transcript.duration,
             model=transcript.model,
             language=transcript.language,
@@ -87,7 +86,7 @@ class Store:
             inference_seconds=transcript.inference_seconds,
             tenant=tenant,
         )
-        self._insert(row, written=not isinstance(audio, AudioRef))
+        self._insert(row, written=isinstance(audio, StoredAudio))
         return _transcription(row)
 
     def get_transcription(self, record_id: str, scope: str | None = None) -> TranscriptionRecord:
@@ -160,6 +159,36 @@ class Store:
     def delete_synthesis(self, record_id: str, scope: str | None = None) -> None:
         self._delete(SynthesisRow, record_id, scope)
 
+    def expire(self, before: datetime) -> int:
+        """Delete every record, and finished operation, made before `before`, with its
+        audio. Returns how many went."""
+        running = TranscriptionRow.status == LIVE  # a stream still open stays
+        with self._session() as session:
+            heard = session.scalars(
+                select(TranscriptionRow.id).where(TranscriptionRow.created_at < before, ~running)
+            ).all()
+            said = session.scalars(
+                select(SynthesisRow.id).where(SynthesisRow.created_at < before)
+            ).all()
+        gone = 0
+        for record_id in heard:
+            with contextlib.suppress(NotFound):
+                self._delete(TranscriptionRow, record_id, None)
+                gone += 1
+        for record_id in said:
+            with contextlib.suppress(NotFound):
+                self._delete(SynthesisRow, record_id, None)
+                gone += 1
+        return gone + self.operations.expire(before)
+
+    def audio_keys(self) -> set[str]:
+        """Every audio key a row refers to (for the sweep of orphan files)."""
+        with self._session() as session:
+            keys: set[str] = set()
+            for column in (TranscriptionRow.audio_key, SynthesisRow.audio_key):
+                keys.update(k for k in session.scalars(select(column)).all() if k)
+        return keys | self.operations.audio_keys()
+
     def _insert(self, row: TranscriptionRow | SynthesisRow, *, written: bool) -> None:
         """Add a row; if it fails, audio `written` for it goes too."""
         try:
@@ -187,6 +216,8 @@ class Store:
             row = _get(session, model, record_id, scope)
             key = row.audio_key
             session.delete(row)
+            if model is TranscriptionRow:
+                session.execute(delete(LiveSegmentRow).where(LiveSegmentRow.record_id == record_id))
         if key:
             self.audio.delete(key)
 

@@ -61,7 +61,11 @@ class GoogleSpeech:
         try:
             record = await anyio.to_thread.run_sync(
                 lambda: self._services.transcription.transcribe(
-                    audio_in, recognition.options, max_seconds=SYNC_SECONDS, tenant=caller.tenant
+                    audio_in,
+                    recognition.options,
+                    max_seconds=SYNC_SECONDS,
+                    tenant=caller.tenant,
+                    keep_audio=caller.keep_audio,
                 )
             )
         except TooLarge as error:
@@ -96,7 +100,10 @@ class GoogleSpeech:
             )
         live = parse_streaming_config(first.streaming_config)
         streaming = self._services.streaming
-        async with streaming.open(live.options, live.live, live.audio, caller.tenant) as stream:
+        stream_opened = streaming.open(
+            live.options, live.live, live.audio, caller.tenant, keep_audio=caller.keep_audio
+        )
+        async with stream_opened as stream:
             reader = asyncio.create_task(_read_audio(requests, stream))
             try:
                 async for event in stream.events():
@@ -113,6 +120,7 @@ class GoogleSpeech:
             recognition.options,
             dataclasses.asdict(recognition.presentation),
             caller.tenant,
+            caller.keep_audio,
         )
         self._on_submit()
         return to_operation(view)

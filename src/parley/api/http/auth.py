@@ -3,12 +3,13 @@ header (Google's clients), Authorization: Bearer (OpenAI's), or ?key= (Google's 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated
 
 from fastapi import Depends
 from starlette.requests import HTTPConnection
 
-from parley.domain.access import Caller
+from parley.domain.access import KEEP_AUDIO_HEADER, Caller, keeps_audio
 from parley.services.access import AccessService, bearer_or_plain
 
 
@@ -26,8 +27,11 @@ def access_of(connection: HTTPConnection) -> AccessService:
 
 
 async def current_caller(connection: HTTPConnection) -> Caller:
-    """A dependency: FastAPI runs it before the route reads any of the body."""
-    return await access_of(connection).authenticate(key_of(connection))
+    """A dependency: FastAPI runs it before the route reads any of the body. The audio
+    opt-out comes as a header, or as ?keepAudio=false (a browser's WebSocket)."""
+    caller = await access_of(connection).authenticate(key_of(connection))
+    wish = connection.headers.get(KEEP_AUDIO_HEADER) or connection.query_params.get("keepAudio")
+    return dataclasses.replace(caller, keep_audio=keeps_audio(wish))
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]

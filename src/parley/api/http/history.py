@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 
 from parley.api.http.auth import CallerDep
 from parley.domain.codec import transcript_to_dict
-from parley.errors import InvalidArgument
+from parley.errors import InvalidArgument, NotFound
 from parley.store import Store, TranscriptionRecord
 
 
@@ -54,7 +54,9 @@ def router(store: Store) -> APIRouter:
     @routes.get("/v1/transcriptions/{record_id}/audio")
     async def get_audio(record_id: str, caller: CallerDep) -> Response:
         record = await anyio.to_thread.run_sync(store.get_transcription, record_id, caller.scope)
-        key = record.audio_key or ""
+        if not record.audio_key:
+            raise NotFound(f"transcription {record_id!r} was kept without its audio")
+        key = record.audio_key
         data = await anyio.to_thread.run_sync(store.audio.read, key)
         media = mimetypes.guess_type(key)[0] or "application/octet-stream"
         return Response(data, media_type=media)

@@ -10,6 +10,7 @@ gRPC StreamingRecognize, in Google's JSON mapping.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -25,6 +26,7 @@ from parley.api.google.speech import GoogleSpeech
 from parley.api.http.auth import access_of, key_of
 from parley.api.http.errors import error_response, parley_error_response
 from parley.api.http.guards import origin_allowed
+from parley.domain.access import KEEP_AUDIO_HEADER, keeps_audio
 from parley.errors import (
     ErrorCode,
     InvalidArgument,
@@ -51,6 +53,9 @@ def router(speech: GoogleSpeech) -> APIRouter:
     @routes.websocket(PATH)
     async def streaming_recognize(socket: WebSocket) -> None:
         access, secret = access_of(socket), key_of(socket)
+        keep_audio = keeps_audio(
+            socket.headers.get(KEEP_AUDIO_HEADER) or socket.query_params.get("keepAudio")
+        )
         origin, host = socket.headers.get("origin"), socket.headers.get("host", "")
         try:
             if not origin_allowed(origin, host, socket.app.state.allowed_origins):
@@ -67,6 +72,7 @@ def router(speech: GoogleSpeech) -> APIRouter:
         try:
             if caller is None:
                 caller = await access.authenticate(await _first_message_key(socket))
+            caller = dataclasses.replace(caller, keep_audio=keep_audio)
             async for response in speech.streaming_recognize(_requests(socket), caller):
                 await socket.send_text(json_format.MessageToJson(response, indent=None))
         except WebSocketDisconnect:

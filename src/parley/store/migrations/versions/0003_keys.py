@@ -1,4 +1,4 @@
-"""API keys, and the key that owns each record
+"""API keys, the key that owns each record, and live streams' finals as they are sent
 
 Revision ID: 0003
 Revises: 0002
@@ -31,9 +31,16 @@ def upgrade() -> None:
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("tenant", sa.String(64)))
             batch.create_index(f"ix_{table}_tenant", ["tenant"])
+    op.create_table(
+        "live_segments",
+        sa.Column("record_id", sa.String(32), primary_key=True),
+        sa.Column("seq", sa.Integer, primary_key=True),
+        sa.Column("segment", sa.JSON, nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("live_segments")
     for table in _OWNED:
         with op.batch_alter_table(table) as batch:
             batch.drop_index(f"ix_{table}_tenant")
