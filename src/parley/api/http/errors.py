@@ -16,16 +16,15 @@ from parley.errors import (
     InvalidArgument,
     ParleyError,
     RequestTimeout,
-    RequestTooLarge,
     UnsupportedMediaType,
 )
 
 logger = logging.getLogger(__name__)
 
 
-# Errors of the HTTP exchange itself, which have statuses of their own.
+# Errors of the HTTP exchange itself, which have statuses of their own. A body over the
+# limit stays 400 INVALID_ARGUMENT, as Google answers it (its client raises BadRequest).
 _HTTP_OVERRIDES: dict[type[ParleyError], int] = {
-    RequestTooLarge: 413,
     UnsupportedMediaType: 415,
     RequestTimeout: 408,
 }
