@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from parley.domain.streaming import StreamLimits
 from parley.engines.device import Device
 from parley.engines.registry import EngineSettings
+from parley.services.fetch import FetchRules
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "[::1]")
 
@@ -85,8 +86,15 @@ class Settings(BaseSettings):
     stream_stale_seconds: float = Field(
         default=120.0, gt=0, description="a stream's spool untouched this long: its server died"
     )
+    audio_ports: list[int] = Field(
+        default_factory=lambda: [80, 443], description="ports http(s):// audio may come from"
+    )
+    audio_networks: list[str] = Field(
+        default_factory=list,
+        description="private address ranges (CIDR) http(s):// audio may come from",
+    )
     max_fetch_bytes: int = Field(default=1 << 30, description="largest audio fetched by URI")
-    fetch_timeout_seconds: float = 60.0
+    fetch_timeout_seconds: float = Field(default=60.0, description="for a whole download")
     job_window_seconds: float = Field(default=60.0, ge=30.0, description="long-job windows")
     job_lease_seconds: float = Field(
         default=15.0, gt=0, description="a dead server's jobs wait this"
@@ -132,6 +140,14 @@ class Settings(BaseSettings):
             max_seconds=self.stream_max_seconds,
             idle_seconds=self.stream_idle_seconds,
             max_wall_seconds=self.stream_max_wall_seconds,
+        )
+
+    def fetch_rules(self) -> FetchRules:
+        return FetchRules(
+            max_bytes=self.max_fetch_bytes,
+            seconds=self.fetch_timeout_seconds,
+            ports=frozenset(self.audio_ports),
+            networks=tuple(ipaddress.ip_network(n, strict=False) for n in self.audio_networks),
         )
 
     def engine_settings(self) -> EngineSettings:

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-import httpx
-
 from parley.errors import InvalidArgument, NotFound, TooLarge
+from parley.services.fetch import FetchRules, download, file_name
 
 logger = logging.getLogger(__name__)
 
@@ -22,13 +21,11 @@ class FetchedAudio:
 
 
 class AudioSources:
-    def __init__(
-        self, file_dirs: list[Path], url_hosts: list[str], max_bytes: int, timeout: float
-    ) -> None:
+    def __init__(self, file_dirs: list[Path], url_hosts: list[str], rules: FetchRules) -> None:
         self._dirs = [d.resolve() for d in file_dirs]
         self._hosts = [h.lower() for h in url_hosts]
-        self._max_bytes = max_bytes
-        self._timeout = timeout
+        self._rules = rules
+        self._max_bytes = rules.max_bytes
 
     def fetch(self, uri: str) -> FetchedAudio:
         parsed = urlparse(uri)
@@ -63,21 +60,8 @@ class AudioSources:
             raise InvalidArgument(
                 f"host {host!r} is not one audio may be fetched from", field="audio.uri"
             )
-        chunks: list[bytes] = []
-        size = 0
-        try:
-            with httpx.stream("GET", uri, timeout=self._timeout, follow_redirects=False) as reply:
-                if reply.status_code != 200:
-                    raise InvalidArgument(
-                        f"fetching {uri} failed: HTTP {reply.status_code}", field="audio.uri"
-                    )
-                for chunk in reply.iter_bytes():
-                    size += len(chunk)
-                    self._check_size(size, uri)
-                    chunks.append(chunk)
-        except httpx.HTTPError as error:
-            raise InvalidArgument(f"fetching {uri} failed: {error}", field="audio.uri") from error
-        return FetchedAudio(b"".join(chunks), Path(urlparse(uri).path).name or uri)
+        data, _ = download(uri, self._rules)
+        return FetchedAudio(data, file_name(uri))
 
     def _host_allowed(self, host: str) -> bool:
         return any(

@@ -63,12 +63,7 @@ def build_services(
         default_voice=settings.default_voice,
         idle_seconds=settings.model_idle_seconds,
     )
-    sources = AudioSources(
-        settings.audio_dirs,
-        settings.audio_hosts,
-        settings.max_fetch_bytes,
-        settings.fetch_timeout_seconds,
-    )
+    sources = AudioSources(settings.audio_dirs, settings.audio_hosts, settings.fetch_rules())
     operations = OperationsService(store, transcription, window_seconds=settings.job_window_seconds)
     streaming = StreamingService(pool, store, transcription, profanity, settings.stream_limits())
     return Services(
