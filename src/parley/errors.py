@@ -121,6 +121,10 @@ class Overloaded(ParleyError):
     code = ErrorCode.RESOURCE_EXHAUSTED
 
 
+class EngineCrashed(ParleyError):
+    """An inference worker died on this input, and again when it was tried once more."""
+
+
 class Misconfigured(ParleyError):
     """Settings that cannot be served safely or at all (found before serving starts)."""
 
@@ -135,6 +139,7 @@ class ModelUnavailable(ParleyError):
 
 __all__ = [
     "EmptyAudio",
+    "EngineCrashed",
     "ErrorCode",
     "InvalidArgument",
     "InvalidAudio",

@@ -13,11 +13,6 @@ from parley.store import Store, StoredAudio
 from tests.unit.test_postprocess import transcript
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(f"sqlite:///{tmp_path / 'db' / 'parley.db'}", tmp_path / "audio")
-
-
 def add(store: Store, text: str, name: str = "a.wav") -> str:
     record = store.add_transcription(
         audio=StoredAudio(b"RIFF....", ".wav", "wav/pcm_s16le"),

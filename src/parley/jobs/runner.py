@@ -32,6 +32,7 @@ class JobRunner:
         self._wake = anyio.Event()
         self._finished = anyio.Event()
         self._stopping = False
+        self._running: str | None = None  # the audio key of the job being run
 
     def wake(self) -> None:
         """A job was queued: look now rather than at the next poll."""
@@ -61,6 +62,7 @@ class JobRunner:
 
     async def _run_one(self, operation: OperationRecord) -> None:
         name = operation.name
+        self._running = operation.audio_key
         logger.info("running operation %s (%s)", name, operation.kind)
 
         def keep_going(progress: int, checkpoint: dict[str, Any]) -> bool:
@@ -93,9 +95,12 @@ class JobRunner:
             await self._finish(name, OperationState.FAILED, error=(error.code.value, error.message))
 
     async def _finish(self, name: str, state: OperationState, **outcome: Any) -> None:
-        await anyio.to_thread.run_sync(
+        kept = await anyio.to_thread.run_sync(
             lambda: self._operations.finish(name, self.owner, state, **outcome)
         )
+        if not kept and state is not OperationState.SUCCEEDED and self._running is not None:
+            # Deleted while it ran: its audio, kept for the run, goes now.
+            await anyio.to_thread.run_sync(self._operations.discard_audio, self._running)
         self._finished.set()
         self._finished = anyio.Event()
 

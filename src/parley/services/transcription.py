@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -19,7 +20,7 @@ from parley.engines import worker
 from parley.engines.base import DecodeRequest
 from parley.engines.pool import INTERACTIVE, EnginePool
 from parley.engines.registry import ModelSpec, model_spec
-from parley.errors import InvalidArgument
+from parley.errors import EngineCrashed, InvalidArgument
 from parley.services.chunking import chunk_length, plan_windows
 from parley.services.languages import model_language
 from parley.services.postprocess import postprocess
@@ -231,9 +232,15 @@ class TranscriptionService:
             for future in as_completed(futures):
                 index = futures[future]
                 channel, window = windows[index]
+                try:
+                    transcript = future.result()
+                except BrokenProcessPool as error:
+                    raise EngineCrashed(
+                        f"the inference worker died twice on the audio at {window.start:.0f}-"
+                        f"{window.end:.0f} s; it cannot be recognized"
+                    ) from error
                 job.record(
-                    index,
-                    tuple(_placed(s, window.start, channel) for s in future.result().segments),
+                    index, tuple(_placed(s, window.start, channel) for s in transcript.segments)
                 )
         finally:
             for future in futures:

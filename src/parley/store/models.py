@@ -74,6 +74,7 @@ class OperationRow(Base):
     owner: Mapped[str | None] = mapped_column(String(64))  # the server running it
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     tenant: Mapped[str | None] = mapped_column(String(64), index=True)  # the key that made it
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # claims since its last progress
 
 
 class ApiKeyRow(Base):

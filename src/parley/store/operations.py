@@ -31,6 +31,7 @@ class OperationState(enum.StrEnum):
 
 
 FINISHED = (OperationState.SUCCEEDED, OperationState.FAILED, OperationState.CANCELLED)
+MAX_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -130,8 +131,12 @@ class Operations:
         with self._session() as session:
             return [_record(r) for r in session.scalars(query.limit(limit).offset(offset))]
 
-    def claim(self, owner: str, lease_seconds: float) -> OperationRecord | None:
-        """Take the oldest queued job, or one whose runner's lease ran out."""
+    def claim(
+        self, owner: str, lease_seconds: float, max_attempts: int = MAX_ATTEMPTS
+    ) -> OperationRecord | None:
+        """Take the oldest queued job, or one whose runner's lease ran out. A job taken
+        `max_attempts` times without progress (its server or worker died each time: a
+        poison input) fails instead of being taken again."""
         moment = now()
         waiting = or_(
             OperationRow.state == OperationState.QUEUED,
@@ -151,13 +156,23 @@ class Operations:
                             owner=owner,
                             updated_at=moment,
                             lease_until=moment + timedelta(seconds=lease_seconds),
+                            attempts=OperationRow.attempts + 1,
                         )
                     )
                 )
-                if taken:
-                    row = _row(session, name)
-                    row.started_at = row.started_at or moment
-                    return _record(row)
+                if not taken:
+                    continue
+                row = _row(session, name)
+                if row.attempts > max_attempts:
+                    row.state, row.lease_until = OperationState.FAILED, None
+                    row.error_code = "internal"
+                    row.error_message = (
+                        f"the job stopped {max_attempts} times at the same point (its server "
+                        "or inference worker died each time): the audio cannot be processed"
+                    )
+                    continue
+                row.started_at = row.started_at or moment
+                return _record(row)
         return None
 
     def renew(self, name: str, owner: str, lease_seconds: float) -> bool:
@@ -184,6 +199,7 @@ class Operations:
             row = session.get(OperationRow, name)
             if row is not None and row.owner == owner and row.state == OperationState.RUNNING:
                 row.lease_until = now() - timedelta(seconds=1)
+                row.attempts = max(0, row.attempts - 1)  # a clean stop is no failed attempt
 
     def save_progress(
         self, name: str, owner: str, progress: int, checkpoint: dict[str, Any]
@@ -194,6 +210,7 @@ class Operations:
             if row is None or row.owner != owner or row.state != OperationState.RUNNING:
                 return False  # deleted, or taken over by another server
             row.progress, row.checkpoint, row.updated_at = progress, checkpoint, now()
+            row.attempts = 1  # this attempt got somewhere: only attempts after it count
             return not row.cancel_requested
 
     def finish(
@@ -204,17 +221,21 @@ class Operations:
         *,
         result_id: str | None = None,
         error: tuple[str, str] | None = None,
-    ) -> None:
+    ) -> bool:
+        """False when the operation is gone (deleted while it ran)."""
         with self._session() as session:
             row = session.get(OperationRow, name)
-            if row is None or row.owner != owner or row.state in FINISHED:
-                return
+            if row is None:
+                return False
+            if row.owner != owner or row.state in FINISHED:
+                return True
             row.state, row.updated_at, row.lease_until = state, now(), None
             row.result_id = result_id
             if state is OperationState.SUCCEEDED:
                 row.progress = 100
             if error:
                 row.error_code, row.error_message = error
+            return True
 
     def cancel(self, name: str, scope: str | None = None) -> OperationRecord:
         """A queued job is cancelled at once; a running one at its next checkpoint."""
@@ -238,6 +259,9 @@ class Operations:
             session.delete(row)
         if key:
             self._audio.delete(key)
+
+    def discard_audio(self, key: str) -> None:
+        self._audio.delete(key)
 
     def expire(self, before: datetime) -> int:
         """Delete finished operations made before `before`; returns how many."""

@@ -1,4 +1,5 @@
-"""API keys, the key that owns each record, and live streams' finals as they are sent
+"""API keys, the key that owns each record, live streams' finals as they are sent, and
+attempts of long-running jobs
 
 Revision ID: 0003
 Revises: 0002
@@ -31,6 +32,8 @@ def upgrade() -> None:
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("tenant", sa.String(64)))
             batch.create_index(f"ix_{table}_tenant", ["tenant"])
+    with op.batch_alter_table("operations") as batch:
+        batch.add_column(sa.Column("attempts", sa.Integer, nullable=False, server_default="0"))
     op.create_table(
         "live_segments",
         sa.Column("record_id", sa.String(32), primary_key=True),
@@ -41,6 +44,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("live_segments")
+    with op.batch_alter_table("operations") as batch:
+        batch.drop_column("attempts")
     for table in _OWNED:
         with op.batch_alter_table(table) as batch:
             batch.drop_index(f"ix_{table}_tenant")
