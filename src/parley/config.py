@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     cpu_threads: int = Field(default=1, ge=1, description="threads per inference worker")
     default_model: str = "whisper-base"
     default_voice: str = "en_US-joe-medium"
+    max_memory_mb: int | None = Field(
+        default=4096, description="/healthz is unhealthy while the server process uses more"
+    )
     decoder_memory_mb: int = Field(
         default=8192, ge=256, description="address space of each audio decoder process"
     )

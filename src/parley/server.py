@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import resource
 import signal
 import socket
 from collections.abc import Iterator
@@ -73,7 +75,7 @@ async def serve(settings: Settings) -> None:
         poll_seconds=settings.job_poll_seconds,
     )
     speech = GoogleSpeech(services, on_submit=runner.wake, jobs_changed=runner.changed)
-    readiness = Readiness()
+    readiness = Readiness(problems=lambda: _problems(services))
     _gauges(metrics, services)
     grpc_server, checker = create_grpc_server(speech, access, metrics)
     grpc_address = f"{settings.host}:{settings.grpc_port}"
@@ -151,6 +153,26 @@ def _tls(settings: Settings) -> tuple[bytes, bytes] | None:
         return settings.tls_key.read_bytes(), settings.tls_cert.read_bytes()
     except OSError as error:
         raise Misconfigured(f"cannot read the TLS files: {error}") from error
+
+
+def _problems(services: Services) -> list[str]:
+    found = []
+    if services.pool.recovering:
+        found.append("an inference worker died; its replacement has not finished a task yet")
+    limit = services.settings.max_memory_mb
+    used = _resident_mb()
+    if limit is not None and used > limit:
+        found.append(f"the server uses {used:.0f} MB, over its limit of {limit} MB")
+    return found
+
+
+def _resident_mb() -> float:
+    try:
+        with open("/proc/self/statm") as statm:
+            pages = int(statm.read().split()[1])
+    except OSError:  # no /proc (macOS): the peak instead
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1 << 20)
+    return pages * os.sysconf("SC_PAGE_SIZE") / (1 << 20)
 
 
 def _gauges(metrics: Metrics, services: Services) -> None:

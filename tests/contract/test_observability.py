@@ -3,7 +3,11 @@ access-log line per request that holds no audio, transcript or key."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import grpc
 import httpx
@@ -93,3 +97,26 @@ def test_the_access_log_has_a_line_per_request_and_no_content(
 
 def _log(server: Server) -> str:
     return (server.data_dir / "server.log").read_text()
+
+
+def test_healthz_says_unhealthy_over_the_memory_limit(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "parley", "--data-dir", str(tmp_path), "serve"]
+    command += ["--http-port", "0", "--grpc-port", "0"]
+    env = {**os.environ, "PARLEY_WORKERS": "1", "PARLEY_MAX_MEMORY_MB": "1"}
+    with (tmp_path / "server.log").open("w") as log:
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: "serving HTTP on" in _log_of(tmp_path), 60)
+        url = re.search(r"HTTP on (\S+)", _log_of(tmp_path)).group(1)  # type: ignore[union-attr]
+        wait_until(lambda: httpx.get(f"{url}/healthz").json()["status"] != "loading", 300)
+        reply = httpx.get(f"{url}/healthz")
+        assert reply.status_code == 503
+        assert reply.json()["status"] == "unhealthy"
+        assert "over its limit of 1 MB" in reply.json()["problems"][0]
+    finally:
+        process.terminate()
+        process.wait(60)
+
+
+def _log_of(folder: Path) -> str:
+    return (folder / "server.log").read_text()

@@ -67,6 +67,7 @@ class EnginePool:
         self._sequence = itertools.count()
         self._lock = threading.Lock()
         self.restarts = 0  # times the worker processes were replaced after one died
+        self.recovering = False  # a worker died and no task has succeeded since
 
     def submit(
         self, fn: Callable[..., T], *args: Any, parallel: bool = False, priority: int = INTERACTIVE
@@ -115,6 +116,7 @@ class EnginePool:
         elif error is not None:
             task.future.set_exception(error)
         else:
+            self.recovering = False
             task.future.set_result(inner.result())
         self._dispatch()
 
@@ -139,6 +141,7 @@ class EnginePool:
             broken, self._processes = self._processes, None
         if broken is not None:
             self.restarts += 1
+            self.recovering = True
             logger.warning("an inference worker died; starting new workers")
             broken.shutdown(wait=False, cancel_futures=True)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -26,9 +27,11 @@ from parley.store import Store
 
 @dataclass
 class Readiness:
-    """Set once the models are loaded in every worker."""
+    """`ready` once the models are loaded in every worker; `problems` lists what makes a
+    ready server unhealthy now (an orchestrator should restart it, or wait)."""
 
     ready: bool = False
+    problems: Callable[[], list[str]] = lambda: []
 
 
 def create_app(
@@ -84,11 +87,14 @@ def create_app(
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
+        problems = readiness.problems() if readiness.ready else []
+        status = "unhealthy" if problems else "ready" if readiness.ready else "loading"
         body = {
-            "status": "ready" if readiness.ready else "loading",
+            "status": status,
+            "problems": problems,
             "recognitions_in_flight": speech.in_flight,
             "live_streams": speech.open_streams,
         }
-        return JSONResponse(body, status_code=200 if readiness.ready else 503)
+        return JSONResponse(body, status_code=200 if status == "ready" else 503)
 
     return app
