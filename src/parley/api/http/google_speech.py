@@ -13,6 +13,7 @@ from google.protobuf import json_format
 from parley.api.google.speech import MAX_CONTENT_BYTES, GoogleSpeech
 from parley.api.http.auth import CallerDep
 from parley.api.http.body import read_json
+from parley.api.http.schemas import request_body
 from parley.errors import InvalidArgument
 
 # Base64 makes 10 MB of audio about 13.4 MB of JSON.
@@ -22,12 +23,18 @@ MAX_BODY_BYTES = MAX_CONTENT_BYTES * 4 // 3 + 64 * 1024
 def router(speech: GoogleSpeech, body_seconds: float) -> APIRouter:
     routes = APIRouter()
 
-    @routes.post("/v1/speech:recognize")
+    @routes.post(
+        "/v1/speech:recognize",
+        openapi_extra=request_body("RecognizeRequest in Google's JSON mapping; audio up to 1 min"),
+    )
     async def recognize(request: Request, caller: CallerDep) -> JSONResponse:
         message = await _parse(request, RecognizeRequest.pb()(), body_seconds)
         return _json(await speech.recognize(message, caller))
 
-    @routes.post("/v1/speech:longrunningrecognize")
+    @routes.post(
+        "/v1/speech:longrunningrecognize",
+        openapi_extra=request_body("LongRunningRecognizeRequest; audio up to 480 min"),
+    )
     async def long_running(request: Request, caller: CallerDep) -> JSONResponse:
         message = await _parse(request, LongRunningRecognizeRequest.pb()(), body_seconds)
         return _json(await speech.long_running_recognize(message, caller))
@@ -61,11 +68,11 @@ def router(speech: GoogleSpeech, body_seconds: float) -> APIRouter:
 async def _parse(request: Request, message: Any, seconds: float) -> Any:
     body = await read_json(request, MAX_BODY_BYTES, seconds)
     # Off the event loop: a body of megabytes of JSON takes a while to parse.
-    await anyio.to_thread.run_sync(_parse_json, body, message)
+    await anyio.to_thread.run_sync(parse_json, body, message)
     return message
 
 
-def _parse_json(body: bytes, message: Any) -> None:
+def parse_json(body: bytes, message: Any) -> None:
     try:
         json_format.Parse(body or b"{}", message)
     except (json_format.ParseError, ValueError, RecursionError) as error:
