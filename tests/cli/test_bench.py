@@ -89,3 +89,23 @@ def test_quick_bench_writes_results_and_report(tmp_path: Path) -> None:
         assert f"({plot}.png)" in report
     assert "| WER whisper-tiny.en |" in report
     assert "WER whisper-tiny.en" in done.stdout
+
+
+def test_quick_soak_survives_a_sigkill(tmp_path: Path) -> None:
+    """Sync, long-running and live load for a minute, the server SIGKILLed half way:
+    no errors while it is up, every accepted job completes, memory does not grow."""
+    out = tmp_path / "soak"
+    env = {**os.environ, "PARLEY_DATA_DIR": str(tmp_path / "data"), "PARLEY_WORKERS": "2"}
+    command = [sys.executable, "-m", "parley", "bench", "soak", "--quick"]
+    command += ["--speech-dir", str(SPEECH_DIR), "--out", str(out)]
+    done = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=900, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    soak = json.loads((out / "results.json").read_text())["suites"]["soak"]
+    assert soak["errors"] == []
+    assert soak["sync_requests"] > 0
+    assert soak["stream_finals"] > 0
+    assert soak["jobs_accepted"] > 0
+    assert soak["jobs_completed"] == soak["jobs_accepted"]
+    assert soak["rss_growth_after_restart_mb"] < 150

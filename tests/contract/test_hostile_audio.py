@@ -4,13 +4,13 @@ Each gets its answer over both transports, quickly, and the server keeps serving
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
 from google.cloud import speech_v1 as speech
 
+from parley.bench.procs import tree_peak_mb
 from tests.conftest import clip
 from tests.contract.conftest import Server
 from tests.contract.test_errors import INVALID, _violated_fields
@@ -83,23 +83,6 @@ def test_still_serving(any_client: speech.SpeechClient) -> None:
     assert "forward" in response.results[0].alternatives[0].transcript.lower()
 
 
-def _tree_peak_mb(pid: int) -> float:
-    """The largest peak resident size (VmHWM) among the server and its child processes."""
-    pids, peak = [pid], 0.0
-    while pids:
-        current = pids.pop()
-        try:
-            status = Path(f"/proc/{current}/status").read_text()
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        except OSError:
-            continue
-        pids += [int(c) for c in children]
-        for line in status.splitlines():
-            if line.startswith("VmHWM:"):
-                peak = max(peak, int(line.split()[1]) / 1024)
-    return peak
-
-
 @pytest.fixture(scope="module")
 def two_hour_bomb() -> bytes:
     return _silent_flac(120, 1, hide_length=True)  # 2 h: 460 MB as float, no length
@@ -109,7 +92,7 @@ def test_a_two_hour_bomb_keeps_memory_flat(
     any_client: speech.SpeechClient, server: Server, two_hour_bomb: bytes
 ) -> None:
     bomb = two_hour_bomb
-    before = _tree_peak_mb(server.process.pid)
+    before = tree_peak_mb(server.process.pid)
     started = time.monotonic()
     with pytest.raises(INVALID, match="1 min"):
         any_client.recognize(
@@ -117,4 +100,4 @@ def test_a_two_hour_bomb_keeps_memory_flat(
             audio=speech.RecognitionAudio(content=bomb),
         )
     assert time.monotonic() - started < 5
-    assert _tree_peak_mb(server.process.pid) < max(before, 600) + 100
+    assert tree_peak_mb(server.process.pid) < max(before, 600) + 100

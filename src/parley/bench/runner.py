@@ -12,7 +12,16 @@ from pathlib import Path
 from typing import Any
 
 from parley import __version__
-from parley.bench import accuracy, longrunning, memory, overhead, streaming, throughput, tts
+from parley.bench import (
+    accuracy,
+    longrunning,
+    memory,
+    overhead,
+    soak,
+    streaming,
+    throughput,
+    tts,
+)
 from parley.bench.context import BenchContext, SuiteResult
 from parley.bench.plots import draw
 
@@ -25,6 +34,8 @@ SUITES: dict[str, Callable[[BenchContext], SuiteResult]] = {
     "tts": tts.run,
     "memory": memory.run,
 }
+# Run only when named: they take longer than the default run should.
+EXTRA_SUITES: dict[str, Callable[[BenchContext], SuiteResult]] = {"soak": soak.run}
 
 
 def run_suites(ctx: BenchContext, names: list[str], echo: Callable[[str], None]) -> dict[str, Any]:
@@ -34,7 +45,7 @@ def run_suites(ctx: BenchContext, names: list[str], echo: Callable[[str], None])
     for name in names:
         echo(f"running {name}...")
         started = time.perf_counter()
-        result = SUITES[name](ctx)
+        result = {**SUITES, **EXTRA_SUITES}[name](ctx)
         report["suites"][name] = {
             **result.results,
             "suite_seconds": round(time.perf_counter() - started, 1),

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from parley.bench.context import BenchContext
-from parley.bench.runner import SUITES, run_suites
+from parley.bench.runner import EXTRA_SUITES, SUITES, run_suites
 from parley.bench.speech import load_speech_set
 from parley.cli.errors import fail
 from parley.errors import InvalidArgument, ParleyError
@@ -18,7 +18,11 @@ from parley.errors import InvalidArgument, ParleyError
 def bench(
     ctx: typer.Context,
     suites: Annotated[
-        list[str] | None, typer.Argument(help=f"Suites: {', '.join(SUITES)} (default: all).")
+        list[str] | None,
+        typer.Argument(
+            help=f"Suites: {', '.join(SUITES)} (default: all); also "
+            f"{', '.join(EXTRA_SUITES)} (sync, long-running and live load with a SIGKILL)."
+        ),
     ] = None,
     speech_dir: Annotated[Path, typer.Option(help="NAME.wav + NAME.ref pairs.")] = Path(
         "tests/data/speech"
@@ -33,10 +37,11 @@ def bench(
     """Measure accuracy, throughput, synthesis speed and memory on this machine."""
     chosen = suites or list(SUITES)
     try:
-        unknown = [s for s in chosen if s not in SUITES]
+        known = {**SUITES, **EXTRA_SUITES}
+        unknown = [s for s in chosen if s not in known]
         if unknown:
             raise InvalidArgument(
-                f"unknown suite(s): {', '.join(unknown)}; known: {', '.join(SUITES)}"
+                f"unknown suite(s): {', '.join(unknown)}; known: {', '.join(known)}"
             )
         speech = load_speech_set(speech_dir)
         report = run_suites(

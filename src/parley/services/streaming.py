@@ -16,7 +16,7 @@ import anyio
 import numpy as np
 import soundfile
 
-from parley.domain.audio import FloatArray
+from parley.domain.audio import FloatArray, RawAudioFormat
 from parley.domain.codec import options_to_dict
 from parley.domain.streaming import LiveEvent, LiveOptions, LiveResult, StreamLimits
 from parley.domain.transcript import RecognitionOptions, Transcript
@@ -38,6 +38,7 @@ from parley.store import Store
 from parley.store.store import new_id
 
 WATCH_SECONDS = 1.0
+LAG_FACTOR = 3
 
 
 class StreamingService:
@@ -114,6 +115,7 @@ class LiveStream:
         self._spec = spec
         self._options = options
         self._decoder = stream_decoder(audio, spec.sample_rate)
+        self._paced = isinstance(audio, RawAudioFormat)  # decoded as soon as it arrives
         self._events: asyncio.Queue[LiveEvent | None] = asyncio.Queue()
         declared = self._decoder.channels
         channels = declared if options.separate_channels else 1
@@ -139,6 +141,7 @@ class LiveStream:
         self._compute = 0.0
         self._error: ParleyError | None = None
         self._half_closed = False
+        self._last_write = time.monotonic()
         self._tasks: list[asyncio.Task[None]] = []
         self._reservation = contextlib.ExitStack()
 
@@ -163,22 +166,29 @@ class LiveStream:
         return self
 
     async def _watch(self) -> None:
-        """End a stream whose client stopped sending (or drips): an idle stream would keep
-        its place, and a worker from long-running jobs, for ever."""
+        """End a stream whose client stopped sending, or drips: an idle stream would keep
+        its place, and a worker from long-running jobs, for ever. Idle: no audio for
+        `idle_seconds`. Dripping (headerless audio): the audio falls behind the clock by
+        more than LAG_FACTOR times that. A container (WebM, Ogg...) is decoded as FFmpeg
+        gets to it, so only its bytes are timed."""
         limits = self._service.limits
         started = time.monotonic()
         while not self._half_closed and self._error is None:
             await asyncio.sleep(WATCH_SECONDS)
-            open_for = time.monotonic() - started
-            if limits.idle_seconds is not None and open_for - self._seconds > limits.idle_seconds:
+            if self._half_closed:
+                return
+            now = time.monotonic()
+            idle = limits.idle_seconds
+            behind = now - started - self._seconds if self._paced else 0.0
+            if idle is not None and (now - self._last_write > idle or behind > LAG_FACTOR * idle):
                 self.fail(
                     StreamTimeout(
-                        f"no audio for {limits.idle_seconds:.0f} s: send audio close to "
-                        "real time, and end the stream when done",
+                        f"no audio for {idle:.0f} s: send audio close to real time, and end "
+                        "the stream when done",
                         field="audio_content",
                     )
                 )
-            elif limits.max_wall_seconds is not None and open_for > limits.max_wall_seconds:
+            elif limits.max_wall_seconds is not None and now - started > limits.max_wall_seconds:
                 self.fail(
                     StreamTimeout(
                         f"the stream is over the limit of {limits.max_wall_seconds:.0f} s",
@@ -224,6 +234,7 @@ class LiveStream:
                 limit=limits.max_chunk_bytes,
                 actual=len(data),
             )
+        self._last_write = time.monotonic()
         if self.ended:
             return
         self._feed(self._decoder.decode(data))
@@ -235,11 +246,13 @@ class LiveStream:
                 actual=self._seconds,
             )
 
-    def close(self) -> None:
-        """The client sends no more audio; results of what was sent still come."""
+    async def close(self) -> None:
+        """The client sends no more audio; results of what was sent still come. The rest
+        is decoded off the event loop (FFmpeg may still hold seconds of a container)."""
         self._half_closed = True
         if not self.ended:
-            self._feed(self._decoder.decode(b"", last=True))
+            rest = await anyio.to_thread.run_sync(lambda: self._decoder.decode(b"", last=True))
+            self._feed(rest)
         for channel in self._channels:
             channel.close()
 

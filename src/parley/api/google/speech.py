@@ -208,7 +208,7 @@ async def _read_audio(requests: AsyncIterator[Any], stream: LiveStream) -> None:
                     field="streaming_config",
                 )
             stream.write(request.audio_content)
-        stream.close()
+        await stream.close()
     except ParleyError as error:
         stream.fail(error)
 

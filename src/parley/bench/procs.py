@@ -1,0 +1,38 @@
+"""A process and its children, as /proc shows them (Linux): for memory over time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def process_tree(pid: int) -> list[int]:
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        found.append(current)
+        pending += [int(c) for c in children]
+    return found
+
+
+def status_mb(pid: int, field: str) -> float:
+    """A memory field of /proc/PID/status (VmRSS, VmHWM...) in MB; 0 if gone."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return 0.0
+    return next(
+        (int(line.split()[1]) / 1024 for line in lines if line.startswith(field + ":")), 0.0
+    )
+
+
+def tree_rss_mb(pid: int) -> float:
+    return sum(status_mb(p, "VmRSS") for p in process_tree(pid))
+
+
+def tree_peak_mb(pid: int) -> float:
+    """The largest peak resident size among the process and its children."""
+    return max((status_mb(p, "VmHWM") for p in process_tree(pid)), default=0.0)
