@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from parley.errors import InvalidArgument, NotFound, TooLarge
-from parley.services.fetch import FetchRules, download, file_name
+from parley.errors import InvalidArgument, NotFound
+from parley.services.fetch import FetchRules, check_size, download, file_name
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +25,6 @@ class AudioSources:
         self._dirs = [d.resolve() for d in file_dirs]
         self._hosts = [h.lower() for h in url_hosts]
         self._rules = rules
-        self._max_bytes = rules.max_bytes
 
     def fetch(self, uri: str) -> FetchedAudio:
         parsed = urlparse(uri)
@@ -52,7 +51,7 @@ class AudioSources:
         if not resolved.is_file():
             raise NotFound(f"no audio file at {uri}", field="audio.uri")
         size = resolved.stat().st_size
-        self._check_size(size, uri)
+        check_size(size, uri, self._rules.max_bytes)
         return FetchedAudio(resolved.read_bytes(), resolved.name)
 
     def _download(self, uri: str, host: str) -> FetchedAudio:
@@ -68,12 +67,3 @@ class AudioSources:
             host == allowed or (allowed.startswith("*.") and host.endswith(allowed[1:]))
             for allowed in self._hosts
         )
-
-    def _check_size(self, size: int, uri: str) -> None:
-        if size > self._max_bytes:
-            raise TooLarge(
-                f"{uri} is larger than the {self._max_bytes} bytes allowed",
-                field="audio.uri",
-                limit=self._max_bytes,
-                actual=size,
-            )

@@ -108,23 +108,23 @@ def _stream_to(
             raise InvalidArgument(f"fetching {uri} failed: HTTP {reply.status}", field="audio.uri")
         declared = {k.lower(): v for k, v in reply.headers}.get(b"content-length")
         if declared is not None and declared.isdigit():
-            _check_size(int(declared), uri, rules)
+            check_size(int(declared), uri, rules.max_bytes)
         size = 0
         for chunk in reply.iter_stream():
             size += len(chunk)
-            _check_size(size, uri, rules)
+            check_size(size, uri, rules.max_bytes)
             if time.monotonic() > deadline:
                 raise TimeoutError
             spool.write(chunk)
     return size
 
 
-def _check_size(size: int, uri: str, rules: FetchRules) -> None:
-    if size > rules.max_bytes:
+def check_size(size: int, uri: str, max_bytes: int) -> None:
+    if size > max_bytes:
         raise TooLarge(
-            f"{uri} is larger than the {rules.max_bytes} bytes allowed",
+            f"{uri} is larger than the {max_bytes} bytes allowed",
             field="audio.uri",
-            limit=rules.max_bytes,
+            limit=max_bytes,
             actual=size,
         )
 
