@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from pathlib import Path
@@ -11,8 +12,9 @@ import httpx
 from google.cloud import speech_v1 as speech
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from parley.bench.procs import process_tree
 from parley.evaluation.wer import word_error_rate
-from tests.contract.conftest import Server, long_file, start_server, wait_until
+from tests.contract.conftest import DATA, Server, long_file, start_server, wait_until
 
 CONFIG = speech.RecognitionConfig(language_code="en-US", enable_automatic_punctuation=True)
 
@@ -94,3 +96,29 @@ def test_sigterm_lets_requests_in_flight_finish(tmp_path: Path, uploads: Path) -
 
 def _in_flight(server: Server) -> bool:
     return bool(httpx.get(f"{server.http}/healthz").json()["recognitions_in_flight"])
+
+
+def test_workers_end_when_their_server_is_killed(tmp_path: Path, uploads: Path) -> None:
+    """SIGKILL of the server process alone (as the OOM killer does): its inference workers,
+    audio decoders and resource tracker do not live on."""
+    server = start_server(tmp_path, uploads)
+    server.grpc_client().recognize(
+        config=speech.RecognitionConfig(language_code="en-US"),
+        audio=speech.RecognitionAudio(content=(DATA / "speech" / "ps_goforward.wav").read_bytes()),
+    )
+    children = process_tree(server.process.pid)[1:]
+    assert len(children) >= 3  # two inference workers and a decoder, at least
+    os.kill(server.process.pid, signal.SIGKILL)
+    server.process.wait(10)
+
+    def gone() -> bool:
+        return not [c for c in children if Path(f"/proc/{c}").exists() and not _zombie(c)]
+
+    wait_until(gone, 10)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
+    except OSError:
+        return False

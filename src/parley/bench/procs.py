@@ -6,15 +6,20 @@ from pathlib import Path
 
 
 def process_tree(pid: int) -> list[int]:
+    """`pid` and its descendants (a child started by any of a process's threads)."""
     found, pending = [], [pid]
     while pending:
         current = pending.pop()
         try:
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+            tasks = list(Path(f"/proc/{current}/task").iterdir())
         except OSError:
             continue
         found.append(current)
-        pending += [int(c) for c in children]
+        for task in tasks:
+            try:
+                pending += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                continue
     return found
 
 
