@@ -101,3 +101,22 @@ def test_a_two_hour_bomb_keeps_memory_flat(
         )
     assert time.monotonic() - started < 5
     assert tree_peak_mb(server.process.pid) < max(before, 600) + 100
+
+
+def test_long_running_audio_is_probed_then_decoded_once(client: speech.SpeechClient) -> None:
+    """Accepted after a look at its header and start; a file cut in the middle fails its
+    operation when it runs, with the reason."""
+    data = SPEECH.path.read_bytes()
+    flac = soundfile_bytes(np.tile(SPEECH.samples(), 6), 16000, "FLAC", "PCM_16")
+    operation = client.long_running_recognize(
+        config=speech.RecognitionConfig(language_code="en-US"),
+        audio=speech.RecognitionAudio(content=flac[: len(flac) // 2]),
+    )
+    with pytest.raises(INVALID) as error:
+        operation.result(timeout=120)
+    assert "audio" in str(error.value)  # truncated, or not readable past the cut
+    whole = client.long_running_recognize(
+        config=speech.RecognitionConfig(language_code="en-US"),
+        audio=speech.RecognitionAudio(content=data),
+    )
+    assert "forward" in whole.result(timeout=120).results[0].alternatives[0].transcript.lower()

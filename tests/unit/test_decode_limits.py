@@ -122,3 +122,19 @@ def test_the_sandbox_applies_the_limits() -> None:
         assert sandbox.decode(flac.getvalue()).channels == 8
     finally:
         sandbox.shutdown()
+
+
+def test_a_probe_checks_the_header_and_decodes_only_the_start() -> None:
+    long_flac = soundfile_bytes(
+        distinct_channels(1, seconds=600).astype(np.float32), RATE, "FLAC", "PCM_16"
+    )
+    probed = decode_audio(long_flac, limits=DecodeLimits(max_seconds=3600, probe_seconds=2))
+    assert 2 <= probed.duration < 3
+    cut = long_flac[: len(long_flac) // 2]
+    assert decode_audio(cut, limits=DecodeLimits(probe_seconds=2)).duration < 3
+    with pytest.raises(InvalidAudio):
+        decode_audio(cut)
+    with pytest.raises(TooLarge):
+        decode_audio(long_flac, limits=DecodeLimits(max_seconds=60, probe_seconds=2))
+    with pytest.raises(InvalidAudio):
+        decode_audio(b"not audio" * 50, limits=DecodeLimits(probe_seconds=2))

@@ -37,6 +37,9 @@ class DecodeLimits:
     as soon as the limit is passed, with memory bounded by the limit."""
 
     max_seconds: float | None = None
+    # Probe: decode only this much of the start (the header is checked in full); for a
+    # request whose audio is decoded later anyway.
+    probe_seconds: float | None = None
     min_rate: int = MIN_SAMPLE_RATE
     max_rate: int = MAX_SAMPLE_RATE
     max_channels: int = MAX_CHANNELS
@@ -126,7 +129,8 @@ def _demux(data: bytes, fmt: str | None, options: dict[str, str], limits: Decode
             samples = np.concatenate(chunks, axis=1) if chunks else _no_samples(stream)
             name = _name(container, fmt)
             audio = Audio(samples, rate, codec=stream.codec_context.name, container=name)
-            announced = None if fmt else _announced_frames(data, container, rate)
+            probing = limits.probe_seconds is not None
+            announced = None if fmt or probing else _announced_frames(data, container, rate)
     except InvalidArgument:
         raise
     except (av.error.FFmpegError, EOFError, ValueError) as exc:
@@ -153,6 +157,7 @@ def _decode_frames(
     resampler = packed_resampler(stream.codec_context.layout)
     rate = stream.codec_context.sample_rate
     most = None if limits.max_seconds is None else int(limits.max_seconds * rate)
+    enough = None if limits.probe_seconds is None else int(limits.probe_seconds * rate)
     chunks: list[FloatArray] = []
     frames = 0
     for frame in container.decode(stream):
@@ -162,6 +167,8 @@ def _decode_frames(
             frames += out.samples
         if most is not None and frames > most:
             _check_duration(frames / rate, limits)
+        if enough is not None and frames >= enough:
+            break
     chunks += [frame_samples(out) for out in resampler.resample(None)]
     return chunks
 

@@ -51,11 +51,12 @@ class OperationsService:
         tenant: str | None = None,
         keep_audio: bool = True,
     ) -> OperationView:
-        """Validate everything (the audio is decoded once, so a corrupt file fails now, not
-        later), store the audio, and queue the job. `presentation` is kept for the
-        transport that renders the result."""
+        """Validate everything, store the audio, and queue the job. The audio is probed
+        (its header checked, its start decoded), so what is not audio fails now; it is
+        decoded in full once, when the job runs. `presentation` is kept for the transport
+        that renders the result."""
         _, options = self._transcription.validate(options)
-        audio = self._transcription.decode(audio_in, max_seconds=MAX_SECONDS)
+        audio = self._transcription.decode(audio_in, max_seconds=MAX_SECONDS, probe=True)
         request = {
             "options": options_to_dict(options),
             "audio": _audio_to_dict(audio_in),
@@ -74,7 +75,7 @@ class OperationsService:
         data = self._store.audio.read(operation.audio_key)
         audio_in = _audio_from_dict(request["audio"], data)
         spec, options = self._transcription.validate(options_from_dict(request["options"]))
-        audio = self._transcription.decode(audio_in)
+        audio = self._transcription.decode(audio_in, max_seconds=MAX_SECONDS)
         job = _resume(operation.checkpoint)
         job.after_window = lambda p: keep_going(int(100 * p.fraction), _checkpoint(p))
         transcript = self._transcription.recognize(

@@ -34,6 +34,7 @@ MAX_ALTERNATIVES = 30
 MAX_ALTERNATIVE_LANGUAGES = 3
 MAX_PHRASES = 500
 MAX_PHRASE_CHARS = 100
+PROBE_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -116,9 +117,14 @@ class TranscriptionService:
         if self._on_recognized is not None:
             self._on_recognized(kind, transcript)
 
-    def decode(self, audio_in: AudioInput, max_seconds: float | None = None) -> Audio:
-        """Decode and check the audio against what the caller declared and allows."""
-        limits = DecodeLimits(max_seconds=max_seconds)
+    def decode(
+        self, audio_in: AudioInput, max_seconds: float | None = None, *, probe: bool = False
+    ) -> Audio:
+        """Decode and check the audio against what the caller declared and allows. A
+        `probe` checks the header and decodes only the first seconds."""
+        limits = DecodeLimits(
+            max_seconds=max_seconds, probe_seconds=PROBE_SECONDS if probe else None
+        )
         if audio_in.max_rate is not None:
             limits = dataclasses.replace(limits, max_rate=audio_in.max_rate)
         audio = self._decoder(
