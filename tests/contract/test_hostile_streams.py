@@ -4,16 +4,22 @@ give their place, and their worker, back; long-running jobs go on meanwhile."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 from google.api_core import exceptions
 from google.cloud import speech_v1 as speech
 from websockets.sync.client import connect
 
+from parley.audio.encode import encode_with_ffmpeg
+from parley.audio.resample import resample
+from parley.bench.procs import process_tree
 from tests.conftest import clip
-from tests.contract.conftest import STREAM_IDLE_SECONDS, Server
+from tests.contract.conftest import STREAM_IDLE_SECONDS, Server, wait_until
 from tests.contract.test_streaming import _refused, _wait_for_streams, streaming_config
 
 GOOD = clip("ps_goforward").path.read_bytes()
@@ -71,3 +77,30 @@ def test_idle_streams_do_not_stop_long_running_jobs(
         thread.join(30)
     assert [type(e) for e in ended] == [exceptions.OutOfRange] * 2
     _wait_for_streams(server, 0)
+
+
+def test_a_crash_of_a_streams_decoder_ends_only_that_stream(server: Server) -> None:
+    """A container stream is decoded in a child process: a native crash there (forced
+    here with SIGSEGV) ends the stream with an error, and the server goes on."""
+    url = server.http.replace("http://", "ws://") + "/v1/speech:streamingrecognize"
+    webm = encode_with_ffmpeg(
+        resample(clip("ps_goforward").samples(), 16000, 48000), 48000, "webm", "libopus"
+    )
+    config = {"streamingConfig": {"config": {"encoding": "WEBM_OPUS", "languageCode": "en-US"}}}
+    with connect(url) as socket:
+        socket.send(json.dumps(config))
+        socket.send(webm[: len(webm) // 2])
+
+        def decoders() -> list[int]:
+            return [
+                pid
+                for pid in process_tree(server.process.pid)
+                if b"stream_child" in Path(f"/proc/{pid}/cmdline").read_bytes()
+            ]
+
+        wait_until(decoders, 10)
+        os.kill(decoders()[0], signal.SIGSEGV)
+        reply = json.loads(socket.recv(timeout=30))
+    assert reply["error"]["status"] == "INVALID_ARGUMENT"
+    assert "crashed its decoder" in reply["error"]["message"]
+    assert server.ready()

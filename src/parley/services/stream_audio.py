@@ -2,26 +2,30 @@
 each piece can be decoded.
 
 Headerless samples are converted on the spot. A container (WebM or Ogg with Opus, FLAC,
-MP3) is read by FFmpeg (PyAV) on a thread of its own, from a pipe the pieces are
-written to, so a browser's MediaRecorder output is recognized while it records."""
+MP3) is read by FFmpeg (PyAV) in a child process, fed the pieces through a pipe, so a
+browser's MediaRecorder output is recognized while it records, and a decoder crash ends
+one stream, not the server."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import queue
+import struct
+import subprocess
+import sys
 import threading
 import wave
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
-import av
 import numpy as np
 import soxr
 
 from parley.audio.decode import decode_audio
-from parley.audio.frames import frame_samples, packed_resampler
 from parley.domain.audio import AudioEncoding, FloatArray, RawAudioFormat
-from parley.errors import InvalidArgument, InvalidAudio
+from parley.errors import InvalidArgument, InvalidAudio, ParleyError
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,10 @@ class StreamDecoder(Protocol):
 
     def close(self) -> None:
         """Stop, whether the audio ended or not."""
+        ...
+
+    def failure(self) -> ParleyError | None:
+        """Why decoding stopped early, if it did (without waiting for more audio)."""
         ...
 
 
@@ -96,6 +104,9 @@ class RawStreamDecoder:
     def close(self) -> None:
         pass
 
+    def failure(self) -> ParleyError | None:
+        return None  # headerless audio fails as it is written
+
     def _skip_header(self, data: bytes) -> bytes:
         self._started = True
         if not data.startswith(b"RIFF"):
@@ -122,75 +133,75 @@ def _partial_header(data: bytes) -> bool:
     return data.startswith(b"RIFF") and data.find(b"data", 12) < 0 and len(data) < 64 * 1024
 
 
-class _Pipe(io.RawIOBase):
-    """Bytes written on one thread, read on another; reading waits for data or the end."""
-
-    def __init__(self) -> None:
-        self._chunks: queue.Queue[bytes] = queue.Queue()
-        self._buffer = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def feed(self, data: bytes) -> None:
-        self._chunks.put(data)
-
-    def end(self) -> None:
-        self._chunks.put(b"")
-
-    def readinto(self, target: Any) -> int:
-        if not self._buffer:
-            self._buffer = self._chunks.get()  # b"" marks the end
-        count = min(len(target), len(self._buffer))
-        target[:count] = self._buffer[:count]
-        self._buffer = self._buffer[count:]
-        return count
-
-
 class ContainerStreamDecoder:
+    """FFmpeg in a child process of its own (`parley.audio.stream_child`), fed the
+    container bytes as they arrive; a thread reads its decoded frames back."""
+
     def __init__(self, audio: ContainerAudio, target_rate: int) -> None:
         self.audio = audio
         self.channels = audio.channels
         self._target_rate = target_rate
-        self._pipe = _Pipe()
+        self._child: subprocess.Popen[bytes] | None = None
         self._decoded: queue.Queue[FloatArray | Exception] = queue.Queue()
         self._thread = threading.Thread(target=self._read, daemon=True, name="stream-decoder")
         self._resamplers: list[soxr.ResampleStream] = []
         self._rate = 0
+        self._failure: ParleyError | None = None
+
+    def failure(self) -> ParleyError | None:
+        return self._failure
 
     def decode(self, data: bytes, *, last: bool = False) -> list[FloatArray]:
-        if not self._thread.is_alive() and not last and data:
+        if self._child is None and not last and data:
+            self._child = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+                [sys.executable, "-m", "parley.audio.stream_child", self.audio.demuxer],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
             self._thread.start()
-        if data:
-            self._pipe.feed(data)
-        if last:
-            self._pipe.end()
-            if self._thread.is_alive():
-                self._thread.join(30)
+        child = self._child
+        if child is not None and child.stdin is not None and not child.stdin.closed:
+            with contextlib.suppress(BrokenPipeError):  # it ended: the reader says why
+                if data:
+                    child.stdin.write(data)
+                    child.stdin.flush()
+                if last:
+                    child.stdin.close()
+        if last and self._thread.is_alive():
+            self._thread.join(30)
         return self._collect(last)
 
     def close(self) -> None:
-        self._pipe.end()
+        if self._child is not None and self._child.poll() is None:
+            self._child.kill()
+            self._child.wait()
 
     def _read(self) -> None:
+        child = self._child
+        assert child is not None
+        assert child.stdout is not None
+        assert child.stderr is not None
         try:
-            with av.open(self._pipe, "r", format=self.audio.demuxer) as container:
-                stream = container.streams.audio[0]
-                if stream.codec_context.name not in self.audio.codecs:
+            for kind, value in _messages(child.stdout):
+                if kind == "codec" and value not in self.audio.codecs:
+                    child.kill()
                     raise InvalidArgument(
-                        f"encoding {self.audio.name} does not match the audio, which is "
-                        f"{stream.codec_context.name}",
+                        f"encoding {self.audio.name} does not match the audio, which is {value}",
                         field="config.encoding",
                     )
-                packed = packed_resampler()
-                for frame in container.decode(stream):
-                    for out in packed.resample(frame):
-                        self._rate = out.sample_rate
-                        self._decoded.put(frame_samples(out))
+                if kind == "audio":
+                    self._rate, samples = value
+                    self._decoded.put(samples)
+            status = child.wait()
+            if status < 0:
+                raise InvalidAudio(f"the {self.audio.name} stream crashed its decoder")
+            if status:
+                reason = child.stderr.read().decode(errors="replace")[-300:]
+                raise InvalidAudio(f"the {self.audio.name} stream cannot be read: {reason}")
         except InvalidArgument as error:
+            self._failure = error
             self._decoded.put(error)
-        except (av.FFmpegError, ValueError, IndexError) as error:
-            self._decoded.put(InvalidAudio(f"the {self.audio.name} stream cannot be read: {error}"))
 
     def _collect(self, last: bool) -> list[FloatArray]:
         blocks: list[FloatArray] = []
@@ -226,3 +237,16 @@ class ContainerStreamDecoder:
             f"the audio has {block.shape[0]} channel(s), the config says {self.channels}",
             field="config.audio_channel_count",
         )
+
+
+def _messages(out: IO[bytes]) -> Iterator[tuple[str, Any]]:
+    """What `parley.audio.stream_child` writes, until it ends."""
+    while kind := out.read(1):
+        if kind == b"C":
+            (length,) = struct.unpack("<I", out.read(4))
+            yield "codec", out.read(length).decode()
+        else:
+            rate, channels, count = struct.unpack("<III", out.read(12))
+            body = out.read(4 * channels * count)
+            samples = np.frombuffer(body, np.float32).reshape(channels, count)
+            yield "audio", (rate, samples)

@@ -177,6 +177,9 @@ class LiveStream:
             await asyncio.sleep(WATCH_SECONDS)
             if self._half_closed:
                 return
+            if (failure := self._decoder.failure()) is not None:
+                self.fail(failure)  # the audio cannot be read: say so now, not at the next write
+                return
             now = time.monotonic()
             idle = limits.idle_seconds
             behind = now - started - self._seconds if self._paced else 0.0
