@@ -108,4 +108,6 @@ def test_quick_soak_survives_a_sigkill(tmp_path: Path) -> None:
     assert soak["stream_finals"] > 0
     assert soak["jobs_accepted"] > 0
     assert soak["jobs_completed"] == soak["jobs_accepted"]
-    assert soak["rss_growth_after_restart_mb"] < 150
+    # A minute is too short to tell a leak from processes coming and going: a sanity bound;
+    # the ten-minute soak (docs/benchmarks.md) is the measure.
+    assert soak["rss_growth_after_restart_mb"] < 300

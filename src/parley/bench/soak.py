@@ -225,9 +225,12 @@ def _result(load: _Load, seconds: float, restarted: float, completed: int) -> Su
     latencies = sorted(load.latencies)
     p50 = statistics.median(latencies) if latencies else float("nan")
     p95 = latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan")
-    second_life = [mb for _, mb, life in load.rss if life == 1]
-    quarter = second_life[len(second_life) // 4] if second_life else 0.0
-    growth = (max(second_life) - quarter) if second_life else 0.0
+    # Memory after the restart, once its decoders and streams have started: the second
+    # quarter of that life against its last quarter.
+    life = [mb for _, mb, n in load.rss if n == 1]
+    quarter = max(1, len(life) // 4)
+    settled = statistics.median(life[quarter : 2 * quarter]) if len(life) >= 4 else 0.0
+    growth = max(life[-quarter:]) - settled if len(life) >= 4 else 0.0
     results = {
         "seconds": seconds,
         "restarted_at": round(restarted, 1),
