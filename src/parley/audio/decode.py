@@ -10,6 +10,7 @@ from pathlib import Path
 
 import av
 import numpy as np
+import soxr
 
 from parley.audio.frames import frame_samples, packed_resampler
 from parley.domain.audio import Audio, AudioEncoding, FloatArray, RawAudioFormat
@@ -40,6 +41,10 @@ class DecodeLimits:
     # Probe: decode only this much of the start (the header is checked in full); for a
     # request whose audio is decoded later anyway.
     probe_seconds: float | None = None
+    # What to hand back, converted chunk by chunk while decoding so that memory follows
+    # the result, not the input: channels mixed to one, and the rate changed.
+    mono: bool = False
+    rate: int | None = None
     min_rate: int = MIN_SAMPLE_RATE
     max_rate: int = MAX_SAMPLE_RATE
     max_channels: int = MAX_CHANNELS
@@ -62,11 +67,13 @@ def decode_audio(
     data = source.read_bytes() if isinstance(source, Path) else source
     if not data:
         raise EmptyAudio("the audio is empty (0 bytes)", field="audio")
-    audio = _demux(data, None, {}, limits) if raw is None else _decode_raw(data, raw, limits)
+    declared = (expect_rate, expect_channels)
+    if raw is None:
+        audio = _demux(data, None, {}, limits, declared)
+    else:
+        audio = _decode_raw(data, raw, limits)
     if audio.frames == 0:
         raise EmptyAudio("the audio holds no samples", field="audio")
-    if raw is None:
-        _check_declared(audio, expect_rate, expect_channels)
     return audio
 
 
@@ -82,7 +89,7 @@ def _decode_raw(data: bytes, fmt: RawAudioFormat, limits: DecodeLimits) -> Audio
     layout = _LAYOUTS.get(fmt.channels, f"{fmt.channels}c")
     options = {"sample_rate": str(fmt.sample_rate), "ch_layout": layout}
     _check_duration(len(data) / (width * fmt.channels * fmt.sample_rate), limits)
-    return _demux(data, demuxer, options, limits)
+    return _demux(data, demuxer, options, limits, (None, None))
 
 
 def _check_format(rate: int, channels: int, limits: DecodeLimits) -> None:
@@ -108,7 +115,13 @@ def _check_duration(seconds: float, limits: DecodeLimits) -> None:
         )
 
 
-def _demux(data: bytes, fmt: str | None, options: dict[str, str], limits: DecodeLimits) -> Audio:
+def _demux(
+    data: bytes,
+    fmt: str | None,
+    options: dict[str, str],
+    limits: DecodeLimits,
+    declared: tuple[int | None, int | None],
+) -> Audio:
     try:
         with av.open(io.BytesIO(data), mode="r", format=fmt, options=options) as container:
             if not container.streams.audio:
@@ -122,13 +135,15 @@ def _demux(data: bytes, fmt: str | None, options: dict[str, str], limits: Decode
             rate = stream.codec_context.sample_rate
             if not rate:
                 raise InvalidAudio("the audio stream declares no sample rate", field="audio")
+            name = _name(container, fmt)
             _check_format(rate, stream.codec_context.channels, limits)
+            _check_declared(rate, stream.codec_context.channels, name, *declared)
             if container.duration is not None and fmt is None:
                 _check_duration(container.duration / av.time_base, limits)
             chunks = _decode_frames(container, stream, limits)
-            samples = np.concatenate(chunks, axis=1) if chunks else _no_samples(stream)
-            name = _name(container, fmt)
-            audio = Audio(samples, rate, codec=stream.codec_context.name, container=name)
+            samples = np.concatenate(chunks, axis=1) if chunks else _no_samples(stream, limits)
+            out_rate = limits.rate or rate
+            audio = Audio(samples, out_rate, codec=stream.codec_context.name, container=name)
             probing = limits.probe_seconds is not None
             announced = None if fmt or probing else _announced_frames(data, container, rate)
     except InvalidArgument:
@@ -137,7 +152,7 @@ def _demux(data: bytes, fmt: str | None, options: dict[str, str], limits: Decode
         raise InvalidAudio(
             f"the data is not readable audio ({_reason(exc)})", field="audio"
         ) from exc
-    if announced is not None and audio.frames < announced - _TRUNCATION_TOLERANCE_S * rate:
+    if announced is not None and audio.duration < announced / rate - _TRUNCATION_TOLERANCE_S:
         raise InvalidAudio(
             f"the {name} audio is truncated or corrupt: its header announces "
             f"{announced / rate:.2f} s but only {audio.duration:.2f} s could be decoded",
@@ -153,9 +168,11 @@ def _name(container: av.container.InputContainer, fmt: str | None) -> str:
 def _decode_frames(
     container: av.container.InputContainer, stream: av.AudioStream, limits: DecodeLimits
 ) -> list[FloatArray]:
-    """All frames as float32, shape (channels, n) each, up to the duration limit."""
+    """All frames as float32, shape (channels, n) each, up to the duration limit, each
+    converted as `limits` asks."""
     resampler = packed_resampler(stream.codec_context.layout)
     rate = stream.codec_context.sample_rate
+    convert = _Converter(rate, stream.codec_context.channels, limits)
     most = None if limits.max_seconds is None else int(limits.max_seconds * rate)
     enough = None if limits.probe_seconds is None else int(limits.probe_seconds * rate)
     chunks: list[FloatArray] = []
@@ -163,18 +180,48 @@ def _decode_frames(
     for frame in container.decode(stream):
         frame.pts = None
         for out in resampler.resample(frame):
-            chunks.append(frame_samples(out))
+            chunks.append(convert(frame_samples(out)))
             frames += out.samples
         if most is not None and frames > most:
             _check_duration(frames / rate, limits)
         if enough is not None and frames >= enough:
             break
-    chunks += [frame_samples(out) for out in resampler.resample(None)]
-    return chunks
+    chunks += [convert(frame_samples(out)) for out in resampler.resample(None)]
+    chunks.append(convert(None))
+    return [c for c in chunks if c.shape[1]]
 
 
-def _no_samples(stream: av.AudioStream) -> FloatArray:
-    return np.zeros((max(stream.codec_context.channels, 1), 0), dtype=np.float32)
+class _Converter:
+    """Chunk by chunk: mix to mono, then change the rate (soxr, as elsewhere)."""
+
+    def __init__(self, rate: int, channels: int, limits: DecodeLimits) -> None:
+        self._mono = limits.mono and channels > 1
+        width = 1 if limits.mono else channels
+        self._soxr = (
+            soxr.ResampleStream(rate, limits.rate, width, dtype="float32", quality="HQ")
+            if limits.rate and limits.rate != rate
+            else None
+        )
+        self._width = width
+
+    def __call__(self, chunk: FloatArray | None) -> FloatArray:
+        """`None`: the end (what the resampler still holds)."""
+        if chunk is None:
+            if self._soxr is None:
+                return np.zeros((self._width, 0), np.float32)
+            rest = self._soxr.resample_chunk(np.zeros((0, self._width), np.float32), last=True)
+            return np.ascontiguousarray(np.asarray(rest, np.float32).reshape(-1, self._width).T)
+        if self._mono:
+            chunk = chunk.mean(axis=0, keepdims=True, dtype=np.float32)
+        if self._soxr is None:
+            return chunk
+        out = self._soxr.resample_chunk(np.ascontiguousarray(chunk.T))
+        return np.ascontiguousarray(np.asarray(out, np.float32).reshape(-1, self._width).T)
+
+
+def _no_samples(stream: av.AudioStream, limits: DecodeLimits) -> FloatArray:
+    channels = 1 if limits.mono else max(stream.codec_context.channels, 1)
+    return np.zeros((channels, 0), dtype=np.float32)
 
 
 def _announced_frames(data: bytes, container: av.container.InputContainer, rate: int) -> int | None:
@@ -199,17 +246,19 @@ def _wav_header_frames(data: bytes) -> int | None:
     return frames if 0 < frames < 0xFFFFFFFF // 8 else None
 
 
-def _check_declared(audio: Audio, rate: int | None, channels: int | None) -> None:
-    if rate is not None and rate != audio.sample_rate:
+def _check_declared(
+    rate: int, channels: int, container: str, expect_rate: int | None, expect_channels: int | None
+) -> None:
+    """What a caller declared against what the header says (before any decoding)."""
+    if expect_rate is not None and expect_rate != rate:
         raise InvalidArgument(
-            f"sample rate {rate} Hz does not match the {audio.sample_rate} Hz "
-            f"in the {audio.container} header",
+            f"sample rate {expect_rate} Hz does not match the {rate} Hz in the {container} header",
             field="sample_rate",
         )
-    if channels is not None and channels != audio.channels:
+    if expect_channels is not None and expect_channels != channels:
         raise InvalidArgument(
-            f"channel count {channels} does not match the {audio.channels} channel(s) "
-            f"in the {audio.container} header",
+            f"channel count {expect_channels} does not match the {channels} channel(s) "
+            f"in the {container} header",
             field="channels",
         )
 

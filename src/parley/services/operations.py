@@ -75,7 +75,7 @@ class OperationsService:
         data = self._store.audio.read(operation.audio_key)
         audio_in = _audio_from_dict(request["audio"], data)
         spec, options = self._transcription.validate(options_from_dict(request["options"]))
-        audio = self._transcription.decode(audio_in, max_seconds=MAX_SECONDS)
+        audio = self._transcription.decode(audio_in, MAX_SECONDS, fit=(spec, options))
         job = _resume(operation.checkpoint)
         job.after_window = lambda p: keep_going(int(100 * p.fraction), _checkpoint(p))
         transcript = self._transcription.recognize(

@@ -101,7 +101,7 @@ class TranscriptionService:
         keep_audio: bool = True,
     ) -> TranscriptionRecord:
         spec, options = self.validate(options)
-        audio = self.decode(audio_in, max_seconds)
+        audio = self.decode(audio_in, max_seconds, fit=(spec, options))
         transcript = self.recognize(audio, spec, options, job)
         self.recognized("sync", transcript)
         stored = StoredAudio(audio_in.data, suffix_of(audio), f"{audio.container}/{audio.codec}")
@@ -118,12 +118,22 @@ class TranscriptionService:
             self._on_recognized(kind, transcript)
 
     def decode(
-        self, audio_in: AudioInput, max_seconds: float | None = None, *, probe: bool = False
+        self,
+        audio_in: AudioInput,
+        max_seconds: float | None = None,
+        *,
+        probe: bool = False,
+        fit: tuple[ModelSpec, RecognitionOptions] | None = None,
     ) -> Audio:
         """Decode and check the audio against what the caller declared and allows. A
-        `probe` checks the header and decodes only the first seconds."""
+        `probe` checks the header and decodes only the first seconds. With `fit`, the
+        audio comes back as the model reads it (its rate; one channel unless they are
+        recognized apart), converted while decoding: memory follows what is kept."""
         limits = DecodeLimits(
-            max_seconds=max_seconds, probe_seconds=PROBE_SECONDS if probe else None
+            max_seconds=max_seconds,
+            probe_seconds=PROBE_SECONDS if probe else None,
+            mono=fit is not None and not fit[1].separate_channels,
+            rate=fit[0].sample_rate if fit is not None else None,
         )
         if audio_in.max_rate is not None:
             limits = dataclasses.replace(limits, max_rate=audio_in.max_rate)
