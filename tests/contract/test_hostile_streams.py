@@ -25,9 +25,12 @@ from tests.contract.test_streaming import _refused, _wait_for_streams, streaming
 GOOD = clip("ps_goforward").path.read_bytes()
 
 
+_NEVER = threading.Event()  # never set: a client that holds its stream open, sending nothing
+
+
 def _idle(seconds: float) -> Iterator[speech.StreamingRecognizeRequest]:
     yield speech.StreamingRecognizeRequest(audio_content=b"\0" * 3200)  # 0.1 s, then nothing
-    time.sleep(seconds)
+    _NEVER.wait(seconds)
 
 
 def test_an_idle_grpc_stream_is_ended(client: speech.SpeechClient) -> None:
