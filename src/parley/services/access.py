@@ -6,7 +6,6 @@ guessing can fill the memory."""
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 
@@ -14,7 +13,7 @@ import anyio
 
 from parley.domain.access import LOCAL, Caller
 from parley.errors import Unauthenticated
-from parley.store.keys import ApiKeys
+from parley.store.keys import ApiKeys, key_hash
 
 CACHE_SECONDS = 5.0
 HOW_TO_SEND = (
@@ -36,7 +35,7 @@ class AccessService:
             if self.required:
                 raise Unauthenticated(f"this server needs an API key: {HOW_TO_SEND}")
             return LOCAL
-        digest = hashlib.sha256(secret.encode()).hexdigest()
+        digest = key_hash(secret)
         with self._lock:
             known = self._known.get(digest)
         if known is not None and known[1] > time.monotonic():
