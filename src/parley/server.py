@@ -4,6 +4,7 @@ stop on SIGTERM (requests in flight finish, a running job is left to resume)."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import resource
@@ -62,11 +63,19 @@ async def serve(settings: Settings) -> None:
     logging.getLogger("parley.access").setLevel(logging.INFO)
     tls = _tls(settings)
     metrics = Metrics()
-    services = build_services(settings, server=True, on_recognized=metrics.recognized)
+    listener = _listen(settings.host, settings.http_port, "HTTP")
+    try:
+        if settings.grpc_port:  # the system says why a port cannot be had; gRPC would not
+            _listen(settings.host, settings.grpc_port, "gRPC").close()
+        services = build_services(settings, server=True, on_recognized=metrics.recognized)
+    except BaseException:
+        listener.close()
+        raise
     try:
         access = check_access(settings, services.store)
     except Misconfigured:
         services.close()
+        listener.close()
         raise
     runner = JobRunner(
         services.store.operations,
@@ -78,13 +87,12 @@ async def serve(settings: Settings) -> None:
     readiness = Readiness(problems=lambda: _problems(services))
     _gauges(metrics, services)
     grpc_server, checker = create_grpc_server(speech, access, metrics)
-    grpc_address = f"{settings.host}:{settings.grpc_port}"
-    grpc_port = (
-        grpc_server.add_secure_port(grpc_address, grpc.ssl_server_credentials([tls]))
-        if tls
-        else grpc_server.add_insecure_port(grpc_address)
-    )
-    listener = socket.create_server((settings.host, settings.http_port))
+    try:
+        grpc_port = _grpc_listen(grpc_server, settings, tls)
+    except Misconfigured:
+        services.close()
+        listener.close()
+        raise
     http = _Uvicorn(
         uvicorn.Config(
             create_app(
@@ -141,6 +149,27 @@ async def _housekeeping(services: Services, stop: anyio.Event) -> None:
             logger.exception("housekeeping failed; trying again later")
         with anyio.move_on_after(settings.housekeeping_seconds):
             await stop.wait()
+
+
+def _listen(host: str, port: int, what: str) -> socket.socket:
+    try:
+        return socket.create_server((host, port))
+    except OSError as error:
+        reason = os.strerror(error.errno) if error.errno else str(error)
+        hint = "; choose another port" if error.errno == errno.EADDRINUSE else ""
+        raise Misconfigured(f"cannot listen for {what} on {host}:{port}: {reason}{hint}") from None
+
+
+def _grpc_listen(
+    server: grpc.aio.Server, settings: Settings, tls: tuple[bytes, bytes] | None
+) -> int:
+    address = f"{settings.host}:{settings.grpc_port}"
+    try:
+        if tls:
+            return server.add_secure_port(address, grpc.ssl_server_credentials([tls]))
+        return server.add_insecure_port(address)
+    except RuntimeError:
+        raise Misconfigured(f"cannot listen for gRPC on {address}") from None
 
 
 def _tls(settings: Settings) -> tuple[bytes, bytes] | None:

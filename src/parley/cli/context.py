@@ -18,7 +18,9 @@ def services(ctx: typer.Context) -> Iterator[Services]:
     settings: Settings = ctx.obj
     try:
         built = build_services(settings)
-    except (ParleyError, OSError) as error:
+    except ParleyError as error:
+        fail(error)
+    except OSError as error:
         fail(error, str(settings.data_dir))
     try:
         yield built

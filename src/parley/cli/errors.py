@@ -6,8 +6,9 @@ import sys
 from typing import NoReturn
 
 import typer
+from pydantic import ValidationError
 
-from parley.errors import ErrorCode, ParleyError
+from parley.errors import ErrorCode, Misconfigured, ParleyError
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2  # what click uses for a bad command line
@@ -23,6 +24,8 @@ _EXIT_CODES = {
 
 
 def exit_code(error: ParleyError) -> int:
+    if isinstance(error, Misconfigured):
+        return EXIT_USAGE
     return _EXIT_CODES.get(error.code, EXIT_FAILURE)
 
 
@@ -42,3 +45,13 @@ def report(error: ParleyError | OSError, subject: str | None = None) -> int:
 
 def fail(error: ParleyError | OSError, subject: str | None = None) -> NoReturn:
     raise typer.Exit(report(error, subject))
+
+
+def settings_error(error: ValidationError) -> NoReturn:
+    """A setting from the environment that does not parse: one line per setting."""
+    for problem in error.errors():
+        name = "PARLEY_" + "_".join(str(part) for part in problem["loc"]).upper()
+        value = problem.get("input")
+        shown = f"={value}" if isinstance(value, str) else ""
+        print(f"parley: error: {name}{shown}: {problem['msg']}", file=sys.stderr)
+    raise typer.Exit(EXIT_USAGE)

@@ -8,9 +8,9 @@ from typing import Annotated
 import anyio
 import typer
 
-from parley.cli.errors import EXIT_USAGE, report
+from parley.cli.errors import report
 from parley.config import Settings
-from parley.errors import Misconfigured
+from parley.errors import ParleyError
 from parley.server import serve as run_server
 
 
@@ -68,6 +68,5 @@ def serve(
     settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
     try:
         anyio.run(run_server, settings)
-    except Misconfigured as error:
-        report(error)
-        raise typer.Exit(EXIT_USAGE) from None
+    except ParleyError as error:
+        raise typer.Exit(report(error)) from None

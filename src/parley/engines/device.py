@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 from typing import Literal
 
+from parley.errors import Misconfigured
+
 Device = Literal["auto", "cpu", "cuda"]
 
 
@@ -22,6 +24,15 @@ def resolve_device(device: Device) -> Literal["cpu", "cuda"]:
     if device == "auto":
         return "cuda" if cuda_available() else "cpu"
     return device
+
+
+def check_device(device: Device) -> None:
+    """Refuse at once a GPU that is asked for and cannot be used."""
+    if device == "cuda" and not cuda_available():
+        raise Misconfigured(
+            "device cuda: no usable CUDA GPU here (no device, or a driver older than the CUDA "
+            "runtime); use device auto or cpu"
+        )
 
 
 def resolve_compute_type(compute_type: str, device: Literal["cpu", "cuda"]) -> str:

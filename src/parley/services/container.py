@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from parley.audio.decode import decode_audio
 from parley.audio.sandbox import DecoderSandbox
 from parley.config import Settings
+from parley.engines.device import check_device
 from parley.engines.pool import EnginePool
 from parley.services.audio_sources import AudioSources
 from parley.services.operations import OperationsService
@@ -40,6 +41,7 @@ def build_services(
 ) -> Services:
     """`server`: long-lived, so all inference goes to the (warmed) worker processes; a
     one-off command decodes short audio in its own process instead of starting them."""
+    check_device(settings.device)
     store = Store(settings.sqlalchemy_url, settings.audio_dir)
     engine_settings = settings.engine_settings()
     profanity = ProfanityFilter(settings.profanity_words)

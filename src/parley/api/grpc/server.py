@@ -24,6 +24,8 @@ def create_grpc_server(
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            # A port another server holds is an error, not a port shared with it.
+            ("grpc.so_reuseport", 0),
         ],
     )
     server.add_generic_rpc_handlers((SpeechServicer(speech, access).handler(),))
