@@ -55,3 +55,9 @@ def settings_error(error: ValidationError) -> NoReturn:
         shown = f"={value}" if isinstance(value, str) else ""
         print(f"parley: error: {name}{shown}: {problem['msg']}", file=sys.stderr)
     raise typer.Exit(EXIT_USAGE)
+
+
+def usage(message: str) -> NoReturn:
+    """A command line that cannot be run as given (exit 2)."""
+    print(f"parley: error: {message}", file=sys.stderr)
+    raise typer.Exit(EXIT_USAGE)

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from typer import Abort
 from typer._click.exceptions import ClickException, NoArgsIsHelpError
-from pydantic import ValidationError
 
 from parley import __version__
 from parley.cli import bench, history, keys, models, say, serve, transcribe
@@ -25,6 +25,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 app.command("transcribe")(transcribe.transcribe)
 app.command("say")(say.say)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from parley.cli.context import services
-from parley.cli.errors import report
+from parley.cli.errors import report, usage
 from parley.domain.audio import AudioEncoding, RawAudioFormat
 from parley.domain.transcript import PhraseHint, RecognitionOptions, Task
 from parley.errors import InvalidArgument, ParleyError
@@ -22,30 +24,54 @@ from parley.services.transcription import AudioInput, TranscriptionService
 def transcribe(
     ctx: typer.Context,
     files: Annotated[
-        list[Path], typer.Argument(help="Audio files (WAV, FLAC, MP3, OGG, WebM, M4A...).")
+        list[Path],
+        typer.Argument(
+            metavar="FILE...",
+            help="Audio files (WAV, FLAC, MP3, OGG, WebM, M4A...); - reads stdin.",
+        ),
     ],
+    output_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--output-dir",
+            "-d",
+            help="Write each file's result to DIR/NAME.FORMAT instead of stdout.",
+        ),
+    ] = None,
     model: Annotated[str | None, typer.Option(help="Model name (see `parley models`).")] = None,
     language: Annotated[
         str | None, typer.Option(help="BCP-47 tag, e.g. en-US; default: detect.")
     ] = None,
-    translate: Annotated[bool, typer.Option(help="Translate the speech into English.")] = False,
+    translate: Annotated[
+        bool, typer.Option("--translate", help="Translate the speech into English.")
+    ] = False,
     fmt: Annotated[TextFormat, typer.Option("--format", help="Output format.")] = TextFormat.TXT,
     alternatives: Annotated[int, typer.Option(min=1, max=30, help="Readings per segment.")] = 1,
     no_punctuation: Annotated[
-        bool, typer.Option(help="No punctuation, no sentence capitals.")
+        bool, typer.Option("--no-punctuation", help="No punctuation, no sentence capitals.")
     ] = False,
-    profanity_filter: Annotated[bool, typer.Option(help="Mask profanity: f***.")] = False,
+    profanity_filter: Annotated[
+        bool, typer.Option("--profanity-filter", help="Mask profanity: f***.")
+    ] = False,
     spoken_punctuation: Annotated[
-        bool, typer.Option(help='"comma" -> ",", "question mark" -> "?".')
+        bool,
+        typer.Option("--spoken-punctuation", help='"comma" -> ",", "question mark" -> "?".'),
+    ] = False,
+    numbers_as_words: Annotated[
+        bool,
+        typer.Option(
+            "--numbers-as-words", help='Numbers as they are said ("ten"), not digits ("10").'
+        ),
     ] = False,
     phrase: Annotated[
-        list[str] | None, typer.Option(help="A likely word or phrase (repeatable).")
+        list[str] | None,
+        typer.Option(metavar="TEXT", help="A likely word or phrase (repeatable)."),
     ] = None,
     boost: Annotated[
         float, typer.Option(min=-20, max=20, help="Boost for --phrase (0: default).")
     ] = 0.0,
     separate_channels: Annotated[
-        bool, typer.Option(help="Recognize each channel on its own.")
+        bool, typer.Option("--separate-channels", help="Recognize each channel on its own.")
     ] = False,
     encoding: Annotated[
         AudioEncoding | None, typer.Option(help="Headerless input: its encoding.")
@@ -66,13 +92,15 @@ def transcribe(
         punctuation=not no_punctuation,
         profanity_filter=profanity_filter,
         spoken_punctuation=spoken_punctuation,
+        numbers_as_words=numbers_as_words,
         phrases=tuple(PhraseHint(p, boost) for p in phrase or ()),
         separate_channels=separate_channels,
     )
     try:
         raw = _raw_format(encoding, sample_rate, channels)
+        _check_outputs(files, fmt, output_dir)
     except InvalidArgument as error:
-        raise typer.Exit(report(error)) from None
+        usage(error.message)
     failures = 0
     with services(ctx) as built:
         try:
@@ -80,18 +108,22 @@ def transcribe(
         except ParleyError as error:
             raise typer.Exit(report(error)) from None
         for path in files:
-            code = _one(
-                built.transcription,
-                path,
-                options,
-                raw,
-                sample_rate,
-                channels,
-                fmt,
-                many=len(files) > 1,
-            )
+            audio = _Source(path, raw, sample_rate, channels)
+            code = _one(built.transcription, audio, options, fmt, output_dir, many=len(files) > 1)
             failures = failures or code
     raise typer.Exit(failures)
+
+
+def _check_outputs(files: list[Path], fmt: TextFormat, output_dir: Path | None) -> None:
+    if output_dir is None and len(files) > 1 and fmt in (TextFormat.SRT, TextFormat.VTT):
+        raise InvalidArgument(
+            f"several files as {fmt.value} need --output-dir: one subtitle file each",
+            field="output_dir",
+        )
+    if sum(str(f) == "-" for f in files) > 1:
+        raise InvalidArgument("stdin (-) can be read only once", field="files")
+    if output_dir is not None and output_dir.exists() and not output_dir.is_dir():
+        raise InvalidArgument(f"--output-dir {output_dir} is not a folder", field="output_dir")
 
 
 def _raw_format(
@@ -106,37 +138,61 @@ def _raw_format(
     return RawAudioFormat(encoding, sample_rate, channels or 1)
 
 
+@dataclass(frozen=True)
+class _Source:
+    path: Path  # "-": stdin
+    raw: RawAudioFormat | None
+    sample_rate: int | None
+    channels: int | None
+
+    @property
+    def name(self) -> str:
+        return "stdin" if self.is_stdin else self.path.name
+
+    @property
+    def is_stdin(self) -> bool:
+        return str(self.path) == "-"
+
+    def read(self) -> AudioInput:
+        data = sys.stdin.buffer.read() if self.is_stdin else self.path.read_bytes()
+        return AudioInput(
+            data,
+            name=self.name,
+            raw=self.raw,
+            expect_rate=None if self.raw else self.sample_rate,
+            expect_channels=None if self.raw else self.channels,
+        )
+
+
 def _one(
     service: TranscriptionService,
-    path: Path,
+    source: _Source,
     options: RecognitionOptions,
-    raw: RawAudioFormat | None,
-    sample_rate: int | None,
-    channels: int | None,
     fmt: TextFormat,
+    output_dir: Path | None,
     *,
     many: bool,
 ) -> int:
+    """Transcribe one file; its result goes to stdout, or to DIR/NAME.FORMAT."""
+    subject = "-" if source.is_stdin else str(source.path)
     try:
-        data = path.read_bytes()
-        audio_in = AudioInput(
-            data,
-            name=path.name,
-            raw=raw,
-            expect_rate=None if raw else sample_rate,
-            expect_channels=None if raw else channels,
-        )
-        with ProgressBar(path.name) as bar:
+        audio_in = source.read()
+        with ProgressBar(source.name) as bar:
             record = service.transcribe(audio_in, options, Progression(after_window=bar.update))
+        assert record.transcript is not None
+        extra = {"file": subject, "id": record.id} if fmt is TextFormat.JSON else None
+        text = render(record.transcript, fmt, extra)
+        if output_dir is not None:
+            output_dir.mkdir(parents=True, exist_ok=True)
+            target = output_dir / f"{Path(source.name).stem}.{fmt.value}"
+            target.write_text(text + "\n", encoding="utf-8")
+            print(f"{subject}: {target}", file=sys.stderr)
+            return 0
     except (ParleyError, OSError) as error:
-        return report(error, str(path))
-    assert record.transcript is not None
-    if fmt is TextFormat.JSON:
-        print(render(record.transcript, fmt, {"file": str(path), "id": record.id}))
-    else:
-        if many:
-            print(f"# {path}")
-        print(render(record.transcript, fmt))
+        return report(error, subject)
+    if many and fmt is TextFormat.TXT:
+        print(f"# {subject}")
+    print(text, flush=True)
     return 0
 
 
@@ -149,6 +205,7 @@ class ProgressBar:
             BarColumn(),
             TextColumn("{task.percentage:>3.0f}%"),
             TimeRemainingColumn(),
+            console=Console(stderr=True),
             transient=True,
             disable=not sys.stderr.isatty(),
         )

@@ -52,6 +52,7 @@ class RecognitionOptions:
     profanity_filter: bool = False
     spoken_punctuation: bool = False
     spoken_emojis: bool = False
+    numbers_as_words: bool = False
     phrases: tuple[PhraseHint, ...] = ()
     replacements: tuple[Replacement, ...] = ()
     separate_channels: bool = False

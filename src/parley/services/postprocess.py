@@ -1,5 +1,6 @@
 """Text options applied after decoding: automatic punctuation off, spoken punctuation and
-emojis, profanity masking, the caller's replacements. Word timings follow their words."""
+emojis, one way of writing numbers, profanity masking, the caller's replacements. Word
+timings follow their words."""
 
 from __future__ import annotations
 
@@ -17,11 +18,10 @@ from parley.domain.transcript import (
     Word,
     join_words,
 )
+from parley.services import numbers
+from parley.services.numbers import Token, is_english
 from parley.services.profanity import ProfanityFilter
 from parley.services.sentences import is_abbreviation
-
-# (index of the first source word, index of the last, text)
-Token = tuple[int, int, str]
 
 EDGE_PUNCTUATION = '.,?!;:"“”()[]{}…«»¡¿—–-'
 SENTENCE_END = ".?!…"
@@ -52,34 +52,41 @@ SPOKEN_EMOJIS: dict[tuple[str, ...], str] = {
 }
 
 
+Step = Callable[[list[Token], str], list[Token]]  # (tokens, the segment's language)
+
+
 def postprocess(
     transcript: Transcript, options: RecognitionOptions, profanity: ProfanityFilter
 ) -> Transcript:
-    steps: list[Callable[[list[Token]], list[Token]]] = []
+    steps: list[Step] = []
     if not options.punctuation:
         names = _proper_names(transcript.segments)
-        steps.append(lambda tokens: _strip_punctuation(tokens, names))
+        steps.append(lambda tokens, _: _strip_punctuation(tokens, names))
     if options.spoken_punctuation:
-        steps.append(lambda tokens: _spoken(tokens, SPOKEN_PUNCTUATION, attach=True))
+        steps.append(lambda tokens, _: _spoken(tokens, SPOKEN_PUNCTUATION, attach=True))
     if options.spoken_emojis:
-        steps.append(lambda tokens: _spoken(tokens, SPOKEN_EMOJIS, attach=False))
+        steps.append(lambda tokens, _: _spoken(tokens, SPOKEN_EMOJIS, attach=False))
+    convert = numbers.as_words if options.numbers_as_words else numbers.as_digits
+    steps.append(
+        lambda tokens, language: (
+            convert(tokens, options.punctuation) if is_english(language) else tokens
+        )
+    )
     if options.profanity_filter:
-        steps.append(lambda tokens: [(i, j, profanity.mask(t)) for i, j, t in tokens])
-    steps += [functools.partial(_replace, rule=rule) for rule in options.replacements]
-    if not steps:
-        return transcript
+        steps.append(lambda tokens, _: [(i, j, profanity.mask(t)) for i, j, t in tokens])
+    steps += [functools.partial(_replaced, rule=rule) for rule in options.replacements]
     segments = tuple(_segment(s, steps) for s in transcript.segments)
     return replace(transcript, segments=tuple(s for s in segments if s.text))
 
 
-def _segment(segment: Segment, steps: Sequence[Callable[[list[Token]], list[Token]]]) -> Segment:
+def _segment(segment: Segment, steps: Sequence[Step]) -> Segment:
     seen: set[str] = set()
     alternatives: list[Alternative] = []
     for alt in segment.alternatives:
         source = list(alt.words) or [Word(t, 0.0, 0.0, alt.confidence) for t in alt.text.split()]
         tokens: list[Token] = [(i, i, w.text) for i, w in enumerate(source)]
         for step in steps:
-            tokens = step(tokens)
+            tokens = step(tokens, segment.language)
         text = re.sub(r" ?\n ?", "\n", join_words((t for _, _, t in tokens), segment.language))
         text = text.strip(" ")
         if text in seen:  # two readings that differed only in what was just removed
@@ -124,7 +131,7 @@ def _spoken(tokens: list[Token], table: dict[tuple[str, ...], str], *, attach: b
     return out
 
 
-def _replace(tokens: list[Token], rule: Replacement) -> list[Token]:
+def _replaced(tokens: list[Token], _language: str, rule: Replacement) -> list[Token]:
     """Whole-word (or whole-phrase) matches of `rule.search` become `rule.replace`."""
     fold = (lambda t: t) if rule.case_sensitive else str.lower
     wanted = [fold(w) for w in rule.search.split()]
@@ -168,12 +175,17 @@ def _capitalized(word: str) -> bool:
 
 
 def _proper_names(segments: Sequence[Segment]) -> set[str]:
+    """Words written with a capital mid-sentence and never in lower case: names ("John"),
+    not a sentence the model continued after an abbreviation ("Mr. Brown. And then")."""
     names: set[str] = set()
+    lower: set[str] = set()
     for segment in segments:
         previous = "."
         for word in segment.words:
             core = word.text.strip(EDGE_PUNCTUATION)
             if core and _capitalized(core) and not _ends_sentence(previous):
                 names.add(core)
+            elif core.islower():
+                lower.add(core)
             previous = word.text
-    return names
+    return {name for name in names if name.lower() not in lower}

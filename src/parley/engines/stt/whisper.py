@@ -289,6 +289,14 @@ def _words(decoded: Iterable[Any], duration: float, language: str) -> list[Decod
     return words
 
 
+def _ending_like(text: str, best: str) -> str:
+    """A reading ends the way the best one does: the alternatives are decoded from the
+    segment alone, which Whisper always closes with a period, even mid-sentence."""
+    ends = ".?!…"
+    core = text.rstrip(ends)
+    return core + best[len(best.rstrip(ends)) :]
+
+
 def _with_alternatives(segment: Segment, found: list[tuple[str, float]], count: int) -> Segment:
     """The full-context reading stays first. The others follow in beam order, each with
     the first's confidence scaled by its likelihood relative to the beam's best."""
@@ -302,7 +310,7 @@ def _with_alternatives(segment: Segment, found: list[tuple[str, float]], count: 
             continue
         seen.add(key)
         confidence = min(merged[-1].confidence, best.confidence * math.exp(logprob - top))
-        merged.append(Alternative(text, round(confidence, 4)))
+        merged.append(Alternative(_ending_like(text, best.text), round(confidence, 4)))
         if len(merged) == count:
             break
     return Segment(segment.start, segment.end, tuple(merged), segment.language, segment.channel)
