@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -9,7 +10,7 @@ from typing import Annotated
 import typer
 
 from parley.cli.context import services
-from parley.cli.errors import fail
+from parley.cli.errors import fail, usage
 from parley.domain.speech import AudioFormat, SynthesisOptions
 from parley.errors import InvalidArgument, ParleyError
 
@@ -46,6 +47,14 @@ def say(
     ] = None,
 ) -> None:
     """Speak text into an audio file; the result is also kept in the history."""
+    to_stdout = str(out) == "-"
+    if to_stdout and sys.stdout.isatty():
+        usage("audio is not written to a terminal: give -o FILE, or redirect stdout")
+    if fmt is None and not to_stdout and out.suffix.lower() not in _BY_SUFFIX:
+        usage(
+            f"{out}: no audio format is known by the suffix {out.suffix or '(none)'!r}: "
+            f"use one of {', '.join(_BY_SUFFIX)} or --format"
+        )
     try:
         spoken = _text(text, file)
         options = SynthesisOptions(
@@ -56,17 +65,23 @@ def say(
         )
     except (ParleyError, OSError) as error:
         fail(error, str(file) if file else None)
+    if not to_stdout and not out.parent.is_dir():
+        fail(FileNotFoundError(errno.ENOENT, "no such folder", str(out.parent)), str(out))
     with services(ctx) as built:
         try:
             result = built.synthesis.synthesize(spoken, options)
-            if str(out) == "-":
+        except ParleyError as error:
+            fail(error)
+        try:
+            if to_stdout:
                 sys.stdout.buffer.write(result.audio)
                 sys.stdout.buffer.flush()
             else:
                 out.write_bytes(result.audio)
-        except (ParleyError, OSError) as error:
-            fail(error)
-    if str(out) != "-":
+        except OSError as error:
+            built.store.delete_synthesis(result.record.id)  # what was not delivered is not kept
+            fail(error, str(out))
+    if not to_stdout:
         print(
             f"{out}: {result.record.duration:.2f} s, {result.record.voice}, id {result.record.id}",
             file=sys.stderr,

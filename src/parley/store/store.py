@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from parley.domain.codec import transcript_from_dict, transcript_to_dict
 from parley.domain.transcript import Transcript
-from parley.errors import NotFound
+from parley.errors import InvalidArgument, NotFound
 from parley.store.audio_files import AudioFiles
 from parley.store.db import open_database
 from parley.store.keys import ApiKeys
@@ -35,6 +35,9 @@ Row = TypeVar("Row", TranscriptionRow, SynthesisRow)
 
 def new_id() -> str:
     return uuid.uuid4().hex
+
+
+MIN_ID_PREFIX = 4
 
 
 class Store:
@@ -158,6 +161,25 @@ class Store:
 
     def delete_synthesis(self, record_id: str, scope: str | None = None) -> None:
         self._delete(SynthesisRow, record_id, scope)
+
+    def resolve_id(self, prefix: str, scope: str | None = None) -> tuple[str, str]:
+        """("transcription" or "synthesis", full id) of the one record whose id starts with
+        `prefix` (at least 4 hex digits, as `git` takes commits)."""
+        wanted = prefix.strip().lower()
+        if len(wanted) < MIN_ID_PREFIX or not all(c in "0123456789abcdef" for c in wanted):
+            raise NotFound(f"{prefix!r} is not a record id (or the first {MIN_ID_PREFIX}+ of one)")
+        found: list[tuple[str, str]] = []
+        with self._session() as session:
+            for kind, table in (("transcription", TranscriptionRow), ("synthesis", SynthesisRow)):
+                query = select(table.id).where(table.id.startswith(wanted)).limit(2)
+                if scope is not None:
+                    query = query.where(table.tenant == scope)
+                found += [(kind, record_id) for record_id in session.scalars(query).all()]
+        if not found:
+            raise NotFound(f"no transcription or synthesis has an id starting {prefix!r}")
+        if len(found) > 1:
+            raise InvalidArgument(f"several records have ids starting {prefix!r}: give more of it")
+        return found[0]
 
     def expire(self, before: datetime) -> int:
         """Delete every record, and finished operation, made before `before`, with its
