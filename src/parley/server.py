@@ -59,8 +59,17 @@ def check_access(settings: Settings, store: Store) -> AccessService:
     return AccessService(store.keys, required=required)
 
 
+class _RefusedHandshakes(logging.Filter):
+    """uvicorn logs an ERROR for every WebSocket refused with an HTTP status (429, 401,
+    403), which is Parley answering as it should; the access log has the request."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != "ASGI callable returned without completing handshake."
+
+
 async def serve(settings: Settings) -> None:
     logging.getLogger("parley.access").setLevel(logging.INFO)
+    logging.getLogger("uvicorn.error").addFilter(_RefusedHandshakes())
     tls = _tls(settings)
     metrics = Metrics()
     listener = _listen(settings.host, settings.http_port, "HTTP")

@@ -21,7 +21,7 @@ def test_recognitions_are_listed_fetched_and_deleted(
     newest = listed["transcriptions"][0]
     assert "ill-disposed" in newest["text"]
     assert newest["model"] == "whisper-base"
-    assert newest["options"]["max_alternatives"] == 2
+    assert newest["options"]["maxAlternatives"] == 2
     assert newest["inferenceSeconds"] > 0
 
     record = httpx.get(f"{server.http}/v1/transcriptions/{newest['id']}").json()

@@ -233,6 +233,8 @@ class Operations:
             row.result_id = result_id
             if state is OperationState.SUCCEEDED:
                 row.progress = 100
+            elif state is OperationState.CANCELLED:  # stopped: never reported as all done
+                row.progress = min(row.progress, 99)
             if error:
                 row.error_code, row.error_message = error
             return True

@@ -79,10 +79,24 @@ def _summary(record: TranscriptionRecord) -> dict[str, Any]:
         "duration": record.duration,
         "model": record.model,
         "language": record.language,
-        "options": record.options,
+        "options": _camel(record.options),
         "inferenceSeconds": record.inference_seconds,
         "text": record.text,
     }
+
+
+def _camel(value: Any) -> Any:
+    """Keys in the JSON mapping's lowerCamelCase, as everywhere else in the API."""
+    if isinstance(value, dict):
+        return {_camel_key(k): _camel(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_camel(v) for v in value]
+    return value
+
+
+def _camel_key(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def _offset(token: str) -> int:

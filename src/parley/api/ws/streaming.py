@@ -10,6 +10,8 @@ gRPC StreamingRecognize, in Google's JSON mapping.
 
 from __future__ import annotations
 
+import contextlib
+
 import dataclasses
 import json
 import logging
@@ -83,7 +85,8 @@ def router(speech: GoogleSpeech) -> APIRouter:
             logger.exception("streaming over WebSocket failed")
             await _close_with(socket, internal_status("internal error"), 1011)
         else:
-            await socket.close(1000)
+            with contextlib.suppress(WebSocketDisconnect):  # the client may close first
+                await socket.close(1000)
 
     return routes
 
