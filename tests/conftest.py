@@ -11,10 +11,11 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from parley.bench.speech import BUNDLED_SPEECH
 from parley.config import Settings
 from parley.services.container import Services, build_services
 
-SPEECH_DIR = Path(__file__).parent / "data" / "speech"
+SPEECH_DIR = BUNDLED_SPEECH
 
 
 @dataclass(frozen=True)

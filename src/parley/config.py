@@ -34,10 +34,19 @@ def _default_data_dir() -> Path:
     return Path(base) / "parley"
 
 
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "parley"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PARLEY_", extra="ignore")
 
     data_dir: Path = Field(default_factory=_default_data_dir)
+    model_cache_dir: Path = Field(
+        default_factory=_default_cache_dir,
+        description="models assembled from their packages, shared by every data dir",
+    )
     database_url: str | None = Field(
         default=None, description="any SQLAlchemy URL; default: SQLite in data_dir"
     )
@@ -155,7 +164,7 @@ class Settings(BaseSettings):
 
     def engine_settings(self) -> EngineSettings:
         return EngineSettings(
-            cache_dir=self.data_dir / "models",
+            cache_dir=self.model_cache_dir,
             device=self.device,
             compute_type=self.compute_type,
             cpu_threads=self.cpu_threads,

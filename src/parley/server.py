@@ -236,7 +236,11 @@ async def _warm(
     metrics: Metrics,
 ) -> None:
     started = anyio.current_time()
-    await anyio.to_thread.run_sync(services.pool.warm, [services.settings.default_model])
+    try:
+        await anyio.to_thread.run_sync(services.pool.warm, [services.settings.default_model])
+    except (EOFError, OSError):  # a worker gone while loading, as when the server is stopped
+        logger.warning("an inference worker exited while loading the models")
+        return
     metrics.model_load.set(anyio.current_time() - started)
     readiness.ready = True
     await set_serving(checker, True)

@@ -16,6 +16,7 @@ from google.cloud.speech_v1.services.speech.transports import SpeechGrpcTranspor
 from parley.bench.server import ServerProcess
 from parley.bench.server import wait_until as bench_wait_until
 from parley.bench.speech import load_speech_set, long_audio
+from tests.conftest import SPEECH_DIR
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 STREAM_CAPACITY = 3  # live streams the test server takes at once
@@ -46,7 +47,7 @@ def start_server(data_dir: Path, uploads: Path, **env: str) -> Server:
         "PARLEY_BODY_TIMEOUT_SECONDS": str(BODY_TIMEOUT_SECONDS),
         "PARLEY_STREAM_IDLE_SECONDS": str(STREAM_IDLE_SECONDS),
     }
-    return Server.start(data_dir, audio_dirs=(DATA, uploads), env={**defaults, **env})
+    return Server.start(data_dir, audio_dirs=(DATA, SPEECH_DIR, uploads), env={**defaults, **env})
 
 
 def wait_until(condition: Callable[[], object], seconds: float, every: float = 0.2) -> None:
@@ -68,7 +69,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, uploads: Path) -> Iterator[
 def long_file(uploads: Path, seconds: float) -> tuple[str, str]:
     """A WAV of the dev clips looped to `seconds`; returns its file:// URI and reference."""
     path = uploads / f"long_{seconds:.0f}.wav"
-    speech = load_speech_set(DATA / "speech")
+    speech = load_speech_set(SPEECH_DIR)
     samples, used = long_audio(speech, seconds)
     if not path.exists():
         sf.write(path, samples, 16000)

@@ -16,12 +16,12 @@ from google.cloud import speech_v1 as speech
 
 from parley.bench import live
 from parley.bench.speech import load_speech_set
-from tests.conftest import clip
-from tests.contract.conftest import DATA, Server, start_server, wait_until
+from tests.conftest import SPEECH_DIR, clip
+from tests.contract.conftest import Server, start_server, wait_until
 from tests.contract.test_streaming import streaming_config
 
 GOOD = clip("ps_goforward").path.read_bytes()
-SPEECH = load_speech_set(DATA / "speech")
+SPEECH = load_speech_set(SPEECH_DIR)
 QUICK_TIDY = {
     "PARLEY_STREAM_STALE_SECONDS": "2",
     "PARLEY_HOUSEKEEPING_SECONDS": "1",

@@ -14,7 +14,8 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from parley.bench.procs import process_tree
 from parley.evaluation.wer import word_error_rate
-from tests.contract.conftest import DATA, Server, long_file, start_server, wait_until
+from tests.conftest import SPEECH_DIR
+from tests.contract.conftest import Server, long_file, start_server, wait_until
 
 CONFIG = speech.RecognitionConfig(language_code="en-US", enable_automatic_punctuation=True)
 
@@ -104,7 +105,7 @@ def test_workers_end_when_their_server_is_killed(tmp_path: Path, uploads: Path) 
     server = start_server(tmp_path, uploads)
     server.grpc_client().recognize(
         config=speech.RecognitionConfig(language_code="en-US"),
-        audio=speech.RecognitionAudio(content=(DATA / "speech" / "ps_goforward.wav").read_bytes()),
+        audio=speech.RecognitionAudio(content=(SPEECH_DIR / "ps_goforward.wav").read_bytes()),
     )
     children = process_tree(server.process.pid)[1:]
     assert len(children) >= 3  # two inference workers and a decoder, at least

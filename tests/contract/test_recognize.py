@@ -17,7 +17,7 @@ from parley.audio.encode import encode_audio, encode_with_ffmpeg
 from parley.audio.resample import resample
 from parley.domain.speech import AudioFormat
 from parley.evaluation.wer import spoken_form, word_error_rate
-from tests.conftest import clip, clips
+from tests.conftest import SPEECH_DIR, clip, clips
 from tests.contract.conftest import DATA, Server
 
 Encoding = speech.RecognitionConfig.AudioEncoding
@@ -205,7 +205,7 @@ def test_encodings(
 
 
 def test_file_uri(any_client: speech.SpeechClient) -> None:
-    uri = (DATA / "speech" / "ps_goforward.wav").as_uri()
+    uri = (SPEECH_DIR / "ps_goforward.wav").as_uri()
     response = any_client.recognize(config=config(), audio=speech.RecognitionAudio(uri=uri))
     assert spoken_form(text(response)) == "go forward ten meters"
 

@@ -24,11 +24,12 @@ from parley.audio.resample import resample
 from parley.bench import live
 from parley.bench.speech import RATE, load_speech_set
 from parley.evaluation.wer import word_error_rate
+from tests.conftest import SPEECH_DIR
 from tests.contract.conftest import DATA, STREAM_CAPACITY, Server
 
 Encoding = speech.RecognitionConfig.AudioEncoding
 EventType = speech.StreamingRecognizeResponse.SpeechEventType
-SPEECH = load_speech_set(DATA / "speech")
+SPEECH = load_speech_set(SPEECH_DIR)
 
 
 def streaming_config(

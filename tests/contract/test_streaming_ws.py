@@ -18,9 +18,10 @@ from parley.audio.resample import resample
 from parley.bench import live
 from parley.bench.speech import RATE, load_speech_set
 from parley.evaluation.wer import word_error_rate
-from tests.contract.conftest import DATA, STREAM_CAPACITY, Server
+from tests.conftest import SPEECH_DIR
+from tests.contract.conftest import STREAM_CAPACITY, Server
 
-SPEECH = load_speech_set(DATA / "speech")
+SPEECH = load_speech_set(SPEECH_DIR)
 CONFIG = {
     "streamingConfig": {
         "config": {"encoding": "LINEAR16", "sampleRateHertz": RATE, "languageCode": "en-US"},

@@ -13,6 +13,8 @@ from parley.domain.audio import FloatArray
 from parley.errors import InvalidArgument
 
 RATE = 16000
+# Real recorded speech shipped with Parley (sources and licences: speech/SOURCES.md).
+BUNDLED_SPEECH = Path(__file__).parent / "speech"
 
 
 @dataclass(frozen=True)

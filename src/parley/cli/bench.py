@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +11,7 @@ import typer
 
 from parley.bench.context import BenchContext
 from parley.bench.runner import EXTRA_SUITES, SUITES, run_suites
-from parley.bench.speech import load_speech_set
+from parley.bench.speech import BUNDLED_SPEECH, load_speech_set
 from parley.cli.errors import fail
 from parley.errors import InvalidArgument, ParleyError
 
@@ -24,9 +25,9 @@ def bench(
             f"{', '.join(EXTRA_SUITES)} (sync, long-running and live load with a SIGKILL)."
         ),
     ] = None,
-    speech_dir: Annotated[Path, typer.Option(help="NAME.wav + NAME.ref pairs.")] = Path(
-        "tests/data/speech"
-    ),
+    speech_dir: Annotated[
+        Path, typer.Option(help="NAME.wav + NAME.ref pairs; default: the speech Parley ships.")
+    ] = BUNDLED_SPEECH,
     out: Annotated[Path, typer.Option(help="Where results.json and report.md go.")] = Path(
         "bench-out"
     ),
@@ -44,11 +45,14 @@ def bench(
                 f"unknown suite(s): {', '.join(unknown)}; known: {', '.join(known)}"
             )
         speech = load_speech_set(speech_dir)
-        report = run_suites(
-            BenchContext(ctx.obj, speech, quick, out),
-            chosen,
-            lambda line: print(line, file=sys.stderr),
-        )
+        # What the suites transcribe and synthesize is kept apart and removed after.
+        with tempfile.TemporaryDirectory(prefix="parley-bench-") as scratch:
+            settings = ctx.obj.model_copy(update={"data_dir": Path(scratch), "database_url": None})
+            report = run_suites(
+                BenchContext(settings, speech, quick, out),
+                chosen,
+                lambda line: print(line, file=sys.stderr),
+            )
     except (ParleyError, OSError) as error:
         fail(error)
     width = max(len(row["measure"]) for row in report["headline"])

@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from parley import __version__
@@ -18,6 +19,7 @@ from parley.api.http import errors, google_speech, history
 from parley.api.http.auth import current_caller
 from parley.api.http.guards import HostGuard
 from parley.api.http.observe import Observe
+from parley.api.http.schemas import DOCS_ASSETS, swagger_assets, with_websocket
 from parley.api.metrics import Metrics
 from parley.api.ws import streaming
 from parley.config import Settings
@@ -69,13 +71,22 @@ def create_app(
 
     @app.get("/openapi.json", include_in_schema=False, dependencies=guard)
     async def openapi() -> JSONResponse:
-        return JSONResponse(app.openapi())
+        return JSONResponse(with_websocket(app.openapi()))
+
+    # Swagger UI's scripts come from a package, so /docs works offline.
+    app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_assets()), name="docs-assets")
 
     @app.get("/docs", include_in_schema=False, dependencies=guard)
     async def docs(request: Request) -> HTMLResponse:
         key = request.query_params.get("key")
         url = "/openapi.json" + (f"?key={quote(key)}" if key else "")
-        return get_swagger_ui_html(openapi_url=url, title="Parley API")
+        return get_swagger_ui_html(
+            openapi_url=url,
+            title="Parley API",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png",
+        )
 
     @app.get("/metrics", include_in_schema=False, dependencies=guard)
     async def prometheus() -> Response:

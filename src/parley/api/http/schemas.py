@@ -3,9 +3,15 @@ mapping, not pydantic): for /docs, and for tools that generate requests from the
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
 from typing import Any
 
 from google.cloud.speech_v1 import RecognitionConfig
+
+from parley.api.ws import streaming
+
+DOCS_ASSETS = "/docs-assets"
 
 _BOOLEAN = {"type": "boolean"}
 _STRING = {"type": "string"}
@@ -60,3 +66,40 @@ def request_body(description: str) -> dict[str, Any]:
             "content": {"application/json": {"schema": schema}},
         }
     }
+
+
+def swagger_assets() -> str:
+    """The folder of Swagger UI's script and style sheet, shipped by fastapi-offline."""
+    spec = importlib.util.find_spec("fastapi_offline")
+    assert spec is not None, "fastapi-offline is a dependency"
+    assert spec.origin is not None
+    return str(Path(spec.origin).parent / "static")
+
+
+def with_websocket(schema: dict[str, Any]) -> dict[str, Any]:
+    """OpenAPI cannot describe a WebSocket; the live-streaming route is listed with its
+    protocol in words, so /docs shows every door."""
+    paths = schema.setdefault("paths", {})
+    paths[streaming.PATH] = {
+        "get": {
+            "tags": ["streaming"],
+            "summary": "Live recognition over a WebSocket (StreamingRecognize)",
+            "description": streaming.__doc__,
+            "parameters": [
+                {
+                    "name": "keepAudio",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "boolean"},
+                    "description": "false: the stream is stored without its audio",
+                }
+            ],
+            "responses": {
+                "101": {"description": "Switching to the WebSocket protocol"},
+                "401": {"description": "A key is required (send it, or as the first message)"},
+                "403": {"description": "The page's origin is not allowed"},
+                "429": {"description": "Every live stream is taken; try again later"},
+            },
+        }
+    }
+    return schema

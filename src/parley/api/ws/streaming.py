@@ -11,7 +11,6 @@ gRPC StreamingRecognize, in Google's JSON mapping.
 from __future__ import annotations
 
 import contextlib
-
 import dataclasses
 import json
 import logging
