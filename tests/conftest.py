@@ -13,6 +13,7 @@ import soundfile as sf
 
 from parley.bench.speech import BUNDLED_SPEECH
 from parley.config import Settings
+from parley.evaluation.wer import word_error_rate
 from parley.services.container import Services, build_services
 
 SPEECH_DIR = BUNDLED_SPEECH
@@ -45,3 +46,10 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     built = build_services(Settings(data_dir=tmp_path_factory.mktemp("parley"), workers=2))
     yield built
     built.close()
+
+
+def assert_heard(text: str, reference: str, max_wer: float = 0.25) -> None:
+    """What any CPU or GPU hears: a WER bound on normalized text ("7" and "seven" alike),
+    never the model's exact words."""
+    score = word_error_rate([reference], [text])
+    assert score.wer <= max_wer, f"WER {score.wer:.2f} > {max_wer}: {text!r} for {reference!r}"

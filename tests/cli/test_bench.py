@@ -78,7 +78,7 @@ def test_quick_bench_writes_results_and_report(tmp_path: Path) -> None:
 
     one = suites["streaming"]["1_streams"]
     assert one["refused"] == 0
-    assert one["kept_up"] <= 1  # a count; how fast is for the report
+    assert one["kept_up"] in (0, 1)  # of the one stream; how fast is for the report
     assert one["wer"] <= 0.2
     assert one["final_latency_ms"]["p50"] is not None
     assert one["compute_per_audio_second"] > 0

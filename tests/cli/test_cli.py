@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import os
+import pty
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from parley.evaluation.wer import spoken_form
-from tests.conftest import clip
+from parley.engines.device import cuda_available
+from tests.conftest import assert_heard, clip
 
 pytestmark = pytest.mark.models
 
@@ -23,27 +27,31 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 def parley(
-    env: dict[str, str], *args: str, stdin: bytes | None = None
+    env: dict[str, str], *args: str, stdin: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "parley", *args],
-        env=env,
-        input=stdin.decode() if stdin else None,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    with stdin.open("rb") if stdin else contextlib.nullcontext() as given:
+        return subprocess.run(
+            [sys.executable, "-m", "parley", *args],
+            env=env,
+            stdin=given if given else subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
 
 
 def test_transcribe_json_has_text_segments_and_words(env: dict[str, str]) -> None:
     done = parley(env, "transcribe", str(clip("ps_goforward").path), "--format", "json")
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
-    assert out["text"] == "Go forward 10 meters."
+    assert_heard(out["text"], "go forward ten meters")
     assert out["file"].endswith("ps_goforward.wav")
     assert len(out["id"]) == 32
-    assert [w["text"] for w in out["segments"][0]["words"]] == ["Go", "forward", "10", "meters."]
+    words = out["segments"][0]["words"]
+    assert " ".join(w["text"] for w in words) == out["segments"][0]["text"]
+    assert all(w["start"] <= w["end"] for w in words)
+    assert [w["start"] for w in words] == sorted(w["start"] for w in words)
 
 
 def test_several_files_one_line_each_as_json(env: dict[str, str]) -> None:
@@ -71,7 +79,9 @@ def test_srt_and_options(env: dict[str, str]) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("1\n00:00:00,")
-    assert "8 of spades 4 of clubs 7 of hearts" in done.stdout
+    said = " ".join(done.stdout.split("\n")[2::4])
+    assert_heard(said, clip("ps_cards_005").reference, max_wer=0.35)
+    assert not set(said) & set(".,?!")
 
 
 def test_headerless_input(env: dict[str, str], tmp_path: Path) -> None:
@@ -79,7 +89,7 @@ def test_headerless_input(env: dict[str, str], tmp_path: Path) -> None:
     raw.write_bytes(clip("ps_goforward").path.read_bytes()[44:])
     done = parley(env, "transcribe", str(raw), "--encoding", "linear16", "--sample-rate", "16000")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "Go forward 10 meters."
+    assert_heard(done.stdout, "go forward ten meters")
 
 
 @pytest.mark.parametrize(
@@ -93,6 +103,12 @@ def test_headerless_input(env: dict[str, str], tmp_path: Path) -> None:
         (["say", "hello", "--voice", "nobody", "-o", "x.wav"], 3, "unknown voice 'nobody'"),
         (["history", "show", "f" * 32], 4, "no transcription or synthesis"),
         (["transcribe", "--alternatives", "99", "x.wav"], 2, "Invalid value"),
+        (["--device", "gpu", "transcribe", "x.wav"], 2, "'gpu' is not one of"),
+        (["transcribe", "x.wav", "x.wav", "--format", "srt"], 2, "need --output-dir"),
+        (["say", "hi", "-o", "x.aiff"], 2, "no audio format is known by the suffix '.aiff'"),
+        (["say", "hi", "-o", "/nonexistent/dir/y.wav"], 3, "/nonexistent/dir/y.wav: no such"),
+        (["history", "show", "abc"], 4, "not a record id"),
+        (["transcribe"], 2, "Missing argument"),
     ],
 )
 def test_errors_are_one_line_with_a_reliable_exit_code(
@@ -102,9 +118,8 @@ def test_errors_are_one_line_with_a_reliable_exit_code(
     assert done.returncode == code, done.stderr
     assert message in done.stderr
     assert "Traceback" not in done.stderr
-    if code != 2:
-        assert done.stderr.startswith("parley: error: ")
-        assert done.stderr.count("\n") == 1
+    assert done.stderr.startswith("parley: error: ")
+    assert done.stderr.count("\n") == 1
 
 
 def test_a_bad_file_among_good_ones(env: dict[str, str], tmp_path: Path) -> None:
@@ -113,7 +128,7 @@ def test_a_bad_file_among_good_ones(env: dict[str, str], tmp_path: Path) -> None
     done = parley(env, "transcribe", str(empty), str(clip("ps_cards_003").path))
     assert done.returncode == 3
     assert "empty.wav: the audio is empty" in done.stderr
-    assert "seven of clubs" in spoken_form(done.stdout)
+    assert_heard(done.stdout.split("\n", 1)[1], clip("ps_cards_003").reference)
 
 
 def test_wrong_declared_rate(env: dict[str, str]) -> None:
@@ -129,12 +144,115 @@ def test_say_then_history(env: dict[str, str], tmp_path: Path) -> None:
     assert out.read_bytes()[:3] in (b"ID3", b"\xff\xfb", b"\xff\xf3")
     listed = parley(env, "history", "list", "--syntheses")
     assert "Hello from Parley." in listed.stdout
-    record_id = listed.stdout.split()[0]
+    record_id = listed.stdout.split()[0][:6]  # a unique prefix will do
     shown = json.loads(parley(env, "history", "show", record_id).stdout)
     assert shown["kind"] == "synthesis"
     assert shown["options"]["format"] == "mp3"
     assert parley(env, "history", "delete", record_id).returncode == 0
     assert record_id not in parley(env, "history", "list", "--syntheses").stdout
+
+
+def test_history_pages_and_exports_audio(env: dict[str, str], tmp_path: Path) -> None:
+    for _ in range(2):
+        parley(env, "transcribe", str(clip("ps_goforward").path))
+    page = parley(env, "history", "list", "--limit", "1")
+    assert len(page.stdout.splitlines()) == 1
+    assert "next: --offset 1" in page.stderr
+    record_id = page.stdout.split()[0]
+    out = tmp_path / "back.wav"
+    done = parley(env, "history", "audio", record_id[:8], "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes() == clip("ps_goforward").path.read_bytes()
+
+
+def test_a_missing_output_folder_keeps_nothing(env: dict[str, str]) -> None:
+    before = parley(env, "history", "list", "--syntheses").stderr
+    done = parley(env, "say", "hi", "-o", "/nonexistent/dir/y.wav")
+    assert done.returncode == 3
+    assert parley(env, "history", "list", "--syntheses").stderr == before
+
+
+def test_say_refuses_to_write_audio_to_a_terminal(env: dict[str, str]) -> None:
+    main, terminal = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "parley", "say", "hi"],
+            env=env,
+            stdout=terminal,
+            stderr=subprocess.PIPE,
+            timeout=300,
+            check=False,
+        )
+    finally:
+        os.close(main)
+        os.close(terminal)
+    assert done.returncode == 2
+    assert b"not written to a terminal" in done.stderr
+
+
+def test_global_options_go_after_the_command_too(env: dict[str, str], tmp_path: Path) -> None:
+    data = tmp_path / "elsewhere"
+    done = parley(
+        env, "transcribe", str(clip("ps_goforward").path), "--workers", "1", "--data-dir", str(data)
+    )
+    assert done.returncode == 0, done.stderr
+    listed = parley(env, "history", "list", "--data-dir", str(data))
+    assert "ps_goforward.wav" in listed.stdout
+    assert len(listed.stdout.splitlines()) == 1
+
+
+def test_a_setting_that_does_not_parse_is_one_line(env: dict[str, str]) -> None:
+    done = parley({**env, "PARLEY_WORKERS": "abc"}, "models")
+    assert done.returncode == 2
+    assert done.stderr.startswith("parley: error: PARLEY_WORKERS=abc: ")
+    assert done.stderr.count("\n") == 1
+
+
+def test_cuda_without_a_gpu_is_one_line(env: dict[str, str]) -> None:
+    if cuda_available():
+        pytest.skip("this machine has a usable CUDA GPU")
+    done = parley(env, "transcribe", "--device", "cuda", str(clip("ps_goforward").path))
+    assert done.returncode == 2
+    assert done.stderr.startswith("parley: error: device cuda: no usable CUDA GPU")
+    assert done.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("held", ["--http-port", "--grpc-port"])
+def test_serve_refuses_a_port_in_use(env: dict[str, str], held: str) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = str(taken.getsockname()[1])
+        ports = {"--http-port": "0", "--grpc-port": "0", held: port}
+        done = parley(env, "serve", *itertools.chain.from_iterable(ports.items()))
+    assert done.returncode == 2
+    what = "HTTP" if held == "--http-port" else "gRPC"
+    assert done.stderr == (
+        f"parley: error: cannot listen for {what} on 127.0.0.1:{port}: "
+        "Address already in use; choose another port\n"
+    )
+    assert "serving" not in done.stdout
+
+
+def test_subtitles_of_several_files_and_stdin(env: dict[str, str], tmp_path: Path) -> None:
+    files = [str(clip(n).path) for n in ("ps_goforward", "ps_cards_003")]
+    done = parley(env, "transcribe", *files, "--format", "srt", "--output-dir", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+    for name in ("ps_goforward", "ps_cards_003"):
+        assert (tmp_path / f"{name}.srt").read_text().startswith("1\n00:00:")
+    piped = parley(env, "transcribe", "-", "--format", "srt", stdin=clip("ps_goforward").path)
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stdout.startswith("1\n00:00:")  # nothing before the first cue
+    assert_heard(piped.stdout.split("\n")[2], "go forward ten meters")
+
+
+def test_one_way_of_writing_numbers(env: dict[str, str]) -> None:
+    path = str(clip("ps_goforward").path)
+    digits = parley(env, "transcribe", path, "--language", "en-US")
+    words = parley(env, "transcribe", path, "--language", "en-US", "--numbers-as-words")
+    assert_heard(digits.stdout, "go forward ten meters")
+    assert_heard(words.stdout, "go forward ten meters")
+    assert "ten" not in digits.stdout.lower().split()
+    assert not any(c.isdigit() for c in words.stdout)
 
 
 def test_say_from_stdin_to_stdout(env: dict[str, str]) -> None:
@@ -151,12 +269,16 @@ def test_say_from_stdin_to_stdout(env: dict[str, str]) -> None:
 
 
 def test_history_search_show_delete(env: dict[str, str]) -> None:
-    parley(env, "transcribe", str(clip("ps_librivox_0870").path))
-    listed = parley(env, "history", "list", "--search", "dashwood")
+    heard = json.loads(
+        parley(env, "transcribe", str(clip("ps_librivox_0870").path), "--format", "json").stdout
+    )
+    word = max(heard["text"].split(), key=len).strip(".,;:!?")
+    listed = parley(env, "history", "list", "--search", word.upper())
     assert listed.returncode == 0
     record_id = listed.stdout.split()[0]
+    assert record_id == heard["id"]
     shown = json.loads(parley(env, "history", "show", record_id).stdout)
-    assert "Dashwood" in shown["transcript"]["text"]
+    assert shown["transcript"]["text"] == heard["text"]
     assert shown["source_name"] == "ps_librivox_0870.wav"
     assert parley(env, "history", "delete", record_id).returncode == 0
     assert parley(env, "history", "show", record_id).returncode == 4
@@ -176,4 +298,4 @@ def test_the_readme_sample(env: dict[str, str]) -> None:
     sample = Path(__file__).resolve().parents[2] / "examples" / "hello.wav"
     done = parley(env, "transcribe", str(sample))
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "and you always want to see it in the superlative degree."
+    assert_heard(done.stdout, "and you always want to see it in the superlative degree")

@@ -19,7 +19,7 @@ from google.cloud.speech_v1.services.speech.transports import SpeechGrpcTranspor
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from tests.conftest import clip
+from tests.conftest import assert_heard, clip
 from tests.contract.conftest import Server, start_server, wait_until
 from tests.contract.test_hostile_requests import _raw_http
 
@@ -166,7 +166,7 @@ def test_keys_over_the_websocket(keyed: tuple[Server, dict[str, str]]) -> None:
         text = " ".join(
             r["alternatives"][0]["transcript"] for m in replies for r in m.get("results", [])
         )
-        assert "forward" in text.lower()
+        assert_heard(text, "go forward ten meters")
     with connect(_ws(server)) as socket:
         socket.send(json.dumps({"key": "pk_wrong"}))
         error = json.loads(socket.recv(timeout=30))

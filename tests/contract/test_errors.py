@@ -11,8 +11,7 @@ import soundfile as sf
 from google.api_core import exceptions
 from google.cloud import speech_v1 as speech
 
-from parley.evaluation.wer import spoken_form
-from tests.conftest import clip
+from tests.conftest import assert_heard, clip
 from tests.contract.conftest import DATA
 
 Encoding = speech.RecognitionConfig.AudioEncoding
@@ -160,7 +159,7 @@ def test_still_serving_after_all_that(any_client: speech.SpeechClient) -> None:
         config=speech.RecognitionConfig(language_code="en-US"),
         audio=speech.RecognitionAudio(content=GOOD),
     )
-    assert spoken_form(response.results[0].alternatives[0].transcript) == "go forward ten meters"
+    assert_heard(response.results[0].alternatives[0].transcript, "go forward ten meters")
 
 
 def _violated_fields(error: exceptions.GoogleAPICallError) -> list[str]:
