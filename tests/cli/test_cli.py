@@ -99,7 +99,7 @@ def test_headerless_input(env: dict[str, str], tmp_path: Path) -> None:
         (["transcribe", __file__], 3, "not readable audio"),
         (["transcribe", "--model", "huge", "x.wav"], 3, "unknown model 'huge'"),
         (["transcribe", "--language", "xx-YY", "x.wav"], 3, "not supported by model"),
-        (["transcribe", "--encoding", "mulaw", "x.wav"], 3, "needs --sample-rate"),
+        (["transcribe", "--encoding", "mulaw", "x.wav"], 2, "needs --sample-rate"),
         (["say", "hello", "--voice", "nobody", "-o", "x.wav"], 3, "unknown voice 'nobody'"),
         (["history", "show", "f" * 32], 4, "no transcription or synthesis"),
         (["transcribe", "--alternatives", "99", "x.wav"], 2, "Invalid value"),
