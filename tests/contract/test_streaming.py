@@ -25,7 +25,7 @@ from parley.bench import live
 from parley.bench.speech import RATE, load_speech_set
 from parley.evaluation.wer import word_error_rate
 from tests.conftest import SPEECH_DIR, assert_heard
-from tests.contract.conftest import DATA, STREAM_CAPACITY, Server
+from tests.contract.conftest import DATA, STREAM_CAPACITY, Server, wait_until
 
 Encoding = speech.RecognitionConfig.AudioEncoding
 EventType = speech.StreamingRecognizeResponse.SpeechEventType
@@ -382,7 +382,4 @@ def test_a_full_server_refuses_new_streams_and_keeps_serving(
 
 
 def _wait_for_streams(server: Server, count: int) -> None:
-    deadline = time.monotonic() + 30
-    while httpx.get(f"{server.http}/healthz").json()["live_streams"] != count:
-        assert time.monotonic() < deadline, "streams did not open or close in time"
-        time.sleep(0.1)
+    wait_until(lambda: httpx.get(f"{server.http}/healthz").json()["live_streams"] == count, 30)

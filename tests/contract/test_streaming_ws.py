@@ -19,7 +19,7 @@ from parley.bench import live
 from parley.bench.speech import RATE, load_speech_set
 from parley.evaluation.wer import word_error_rate
 from tests.conftest import SPEECH_DIR
-from tests.contract.conftest import STREAM_CAPACITY, Server
+from tests.contract.conftest import STREAM_CAPACITY, Server, wait_until
 
 SPEECH = load_speech_set(SPEECH_DIR)
 CONFIG = {
@@ -162,10 +162,7 @@ def test_the_handshake_is_refused_with_429_when_full(server: Server) -> None:
             socket = held.enter_context(connect(url(server)))
             socket.send(json.dumps(CONFIG))
             socket.send(b"\0" * 3200)
-        deadline = time.monotonic() + 30
-        while _open_streams(server) < STREAM_CAPACITY:
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
+        wait_until(lambda: _open_streams(server) >= STREAM_CAPACITY, 30)
         with pytest.raises(InvalidStatus) as refused:
             connect(url(server))
         assert refused.value.response.status_code == 429
