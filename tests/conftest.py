@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from parley.bench.speech import BUNDLED_SPEECH
+from parley.bench.speech import BUNDLED_SPEECH, Utterance, load_speech_set
 from parley.config import Settings
 from parley.evaluation.wer import word_error_rate
 from parley.services.container import Services, build_services
@@ -35,6 +35,12 @@ def clips() -> list[Clip]:
         Clip(p.stem, p, p.with_suffix(".ref").read_text().strip())
         for p in sorted(SPEECH_DIR.glob("*.wav"))
     ]
+
+
+def dev_speech() -> list[Utterance]:
+    """The 13 WAV clips of the tuning set that these tests were written on (the FLAC
+    clips added to the set later serve the benchmark)."""
+    return load_speech_set(SPEECH_DIR, suffixes=(".wav",))
 
 
 def clip(name: str) -> Clip:

@@ -289,7 +289,7 @@ def test_models_lists_engines_voices_and_languages(env: dict[str, str]) -> None:
     done = parley(env, "models", "--json")
     listing = json.loads(done.stdout)
     names = [m["name"] for m in listing["models"]]
-    assert names == ["whisper-base", "whisper-tiny.en"]
+    assert names == ["whisper-base", "whisper-tiny.en", "moonshine-base", "accurate"]
     assert len(listing["models"][0]["languages"]) > 90
     assert listing["voices"][0]["name"] == "en_US-joe-medium"
     assert listing["voices"][0]["installed"]

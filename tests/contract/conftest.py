@@ -15,8 +15,8 @@ from google.cloud.speech_v1.services.speech.transports import SpeechGrpcTranspor
 
 from parley.bench.server import ServerProcess
 from parley.bench.server import wait_until as bench_wait_until
-from parley.bench.speech import load_speech_set, long_audio
-from tests.conftest import SPEECH_DIR
+from parley.bench.speech import long_audio
+from tests.conftest import SPEECH_DIR, dev_speech
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 STREAM_CAPACITY = 3  # live streams the test server takes at once
@@ -69,7 +69,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, uploads: Path) -> Iterator[
 def long_file(uploads: Path, seconds: float) -> tuple[str, str]:
     """A WAV of the dev clips looped to `seconds`; returns its file:// URI and reference."""
     path = uploads / f"long_{seconds:.0f}.wav"
-    speech = load_speech_set(SPEECH_DIR)
+    speech = dev_speech()
     samples, used = long_audio(speech, seconds)
     if not path.exists():
         sf.write(path, samples, 16000)

@@ -15,13 +15,12 @@ import httpx
 from google.cloud import speech_v1 as speech
 
 from parley.bench import live
-from parley.bench.speech import load_speech_set
-from tests.conftest import SPEECH_DIR, assert_heard, clip
+from tests.conftest import assert_heard, clip, dev_speech
 from tests.contract.conftest import Server, start_server, wait_until
 from tests.contract.test_streaming import streaming_config
 
 GOOD = clip("ps_goforward").path.read_bytes()
-SPEECH = load_speech_set(SPEECH_DIR)
+SPEECH = dev_speech()
 QUICK_TIDY = {
     "PARLEY_STREAM_STALE_SECONDS": "2",
     "PARLEY_HOUSEKEEPING_SECONDS": "1",

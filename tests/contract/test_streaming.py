@@ -22,14 +22,14 @@ from google.cloud.speech_v1.services.speech.transports import SpeechGrpcAsyncIOT
 
 from parley.audio.resample import resample
 from parley.bench import live
-from parley.bench.speech import RATE, load_speech_set
+from parley.bench.speech import RATE
 from parley.evaluation.wer import word_error_rate
-from tests.conftest import SPEECH_DIR, assert_heard
+from tests.conftest import assert_heard, dev_speech
 from tests.contract.conftest import DATA, STREAM_CAPACITY, Server, wait_until
 
 Encoding = speech.RecognitionConfig.AudioEncoding
 EventType = speech.StreamingRecognizeResponse.SpeechEventType
-SPEECH = load_speech_set(SPEECH_DIR)
+SPEECH = dev_speech()
 
 
 def streaming_config(

@@ -16,12 +16,12 @@ from websockets.sync.client import ClientConnection, connect
 from parley.audio.encode import encode_with_ffmpeg
 from parley.audio.resample import resample
 from parley.bench import live
-from parley.bench.speech import RATE, load_speech_set
+from parley.bench.speech import RATE
 from parley.evaluation.wer import word_error_rate
-from tests.conftest import SPEECH_DIR
+from tests.conftest import dev_speech
 from tests.contract.conftest import STREAM_CAPACITY, Server, wait_until
 
-SPEECH = load_speech_set(SPEECH_DIR)
+SPEECH = dev_speech()
 CONFIG = {
     "streamingConfig": {
         "config": {"encoding": "LINEAR16", "sampleRateHertz": RATE, "languageCode": "en-US"},

@@ -17,9 +17,17 @@ from parley.services.container import Services, build_services
 @dataclass(frozen=True)
 class BenchContext:
     settings: Settings
-    speech: list[Utterance]
+    speech: list[Utterance]  # the tuning set
     quick: bool
     out_dir: Path
+    held_out: list[Utterance] = dataclasses.field(default_factory=list)
+
+    def speech_sets(self) -> dict[str, list[Utterance]]:
+        """The sets to report side by side: tuning, and held-out when there is one."""
+        sets = {"tuning": self.speech}
+        if self.held_out:
+            sets["held-out"] = self.held_out
+        return sets
 
     @contextmanager
     def services(self, **overrides: Any) -> Iterator[Services]:

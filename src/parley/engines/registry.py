@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from parley.engines import model_files
 from parley.engines.base import SpeechToText, TextToSpeech
@@ -29,6 +30,12 @@ class ModelSpec:
     multilingual: bool  # multilingual Whisper models also translate into English
     locate: Callable[[EngineSettings], Path]
     sample_rate: int = 16000
+    family: Literal["whisper", "moonshine", "combined"] = "whisper"
+    # A combined model: the models whose readings it combines, the first also its reading
+    # for other languages and for translation.
+    parts: tuple[str, ...] = ()
+    # Phrase hints and n-best alternatives (Whisper's decoder does both).
+    adapts: bool = True
 
     @property
     def languages(self) -> frozenset[str]:
@@ -39,9 +46,17 @@ class ModelSpec:
         return frozenset(_LANGUAGE_CODES)
 
     def load(self, settings: EngineSettings) -> SpeechToText:
+        if self.parts:
+            raise TypeError(f"{self.name} combines other models; the worker runs them")
+        device = resolve_device(settings.device)
+        if self.family == "moonshine":
+            from parley.engines.stt.moonshine import MoonshineEngine
+
+            return MoonshineEngine(
+                self.name, self.locate(settings), device=device, cpu_threads=settings.cpu_threads
+            )
         from parley.engines.stt.whisper import WhisperEngine
 
-        device = resolve_device(settings.device)
         return WhisperEngine(
             self.name,
             self.locate(settings),
@@ -84,9 +99,31 @@ STT_MODELS: dict[str, ModelSpec] = {
             False,
             lambda _: model_files.whisper_tiny_en(),
         ),
+        ModelSpec(
+            "moonshine-base",
+            "Moonshine base: English only, the most accurate single model here",
+            False,
+            lambda _: model_files.moonshine_base(),
+            family="moonshine",
+            adapts=False,
+        ),
+        ModelSpec(
+            "accurate",
+            "English: the readings of Whisper base, Moonshine base and Whisper tiny.en "
+            "combined word by word; other languages, phrase hints and alternatives: "
+            "Whisper base",
+            True,
+            lambda settings: model_files.whisper_base(settings.cache_dir),
+            family="combined",
+            parts=("whisper-base", "moonshine-base", "whisper-tiny.en"),
+        ),
     )
 }
-MODEL_ALIASES = {"base": "whisper-base", "tiny.en": "whisper-tiny.en"}
+MODEL_ALIASES = {
+    "base": "whisper-base",
+    "tiny.en": "whisper-tiny.en",
+    "moonshine": "moonshine-base",
+}
 
 TTS_VOICES: dict[str, VoiceSpec] = {
     "en_US-joe-medium": VoiceSpec(

@@ -5,15 +5,17 @@ Each worker keeps its own model cache; it is built by `init_worker`, never at im
 
 from __future__ import annotations
 
+import dataclasses
 import signal
 import threading
 from typing import Any
 
 from parley.domain.audio import FloatArray
-from parley.domain.transcript import Transcript
+from parley.domain.transcript import Task, Transcript
 from parley.engines.base import DecodeRequest, SpeechToText
 from parley.engines.cache import ModelCache
-from parley.engines.registry import EngineSettings, model_spec
+from parley.engines.registry import EngineSettings, ModelSpec, model_spec
+from parley.engines.stt import rover
 from parley.lifeline import exit_with_parent
 
 _models: ModelCache[SpeechToText] | None = None
@@ -37,8 +39,23 @@ def _cache() -> ModelCache[SpeechToText]:
 
 
 def transcribe(model: str, samples: FloatArray, request: DecodeRequest) -> Transcript:
+    spec = model_spec(model)
+    if spec.parts:
+        return _combined(spec, samples, request)
     with _cache().use(model) as engine:
         return engine.transcribe(samples, request)
+
+
+def _combined(spec: ModelSpec, samples: FloatArray, request: DecodeRequest) -> Transcript:
+    """English speech read by every part and combined; anything else (and a request for
+    phrase hints or alternatives, which the first part alone gives) by the first part."""
+    first = transcribe(spec.parts[0], samples, request)
+    adapted = bool(request.phrases) or request.alternatives > 1
+    if first.language != "en" or request.task is not Task.TRANSCRIBE or adapted:
+        return dataclasses.replace(first, model=spec.name)
+    english = dataclasses.replace(request, language="en", candidates=(), alternatives=1)
+    others = [transcribe(part, samples, english) for part in spec.parts[1:]]
+    return rover.combine(spec.name, [first, *others])
 
 
 def warm(models: list[str], barrier: Any = None) -> list[str]:
@@ -46,8 +63,9 @@ def warm(models: list[str], barrier: Any = None) -> list[str]:
     wait until every worker of the pool has loaded too, so that each takes one call."""
     cache = _cache()
     for name in models:
-        with cache.use(name):
-            pass
+        for part in model_spec(name).parts or (name,):
+            with cache.use(part):
+                pass
     if barrier is not None:
         barrier.wait(timeout=600)
     return cache.loaded()

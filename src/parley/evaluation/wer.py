@@ -1,12 +1,16 @@
-"""Word error rate with a documented normalization: both sides are spelled out as
-spoken ("10" -> "ten", "Mr." -> "mister"), lower-cased, hyphens split, and stripped of
-punctuation before words are compared."""
+"""Word error rate on text normalized as published Whisper figures are: Whisper's English
+normalizer for English (spelling, numbers as digits, fillers such as "um" and bracketed
+noises dropped, punctuation dropped), its basic normalizer for other languages.
+
+`spoken_form` is a second, Parley-specific form (numbers spelled out, "Mr." as "mister")
+used where words are aligned for other reasons, such as scoring punctuation."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import jiwer
 
@@ -20,6 +24,19 @@ def spoken_form(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", spoken).split())
 
 
+def normalized(text: str, language: str = "en") -> str:
+    return " ".join(_normalizer(language.partition("-")[0].lower() == "en")(text).split())
+
+
+@cache
+def _normalizer(english: bool) -> Callable[[str], str]:
+    from whisper_normalizer.basic import BasicTextNormalizer
+    from whisper_normalizer.english import EnglishTextNormalizer
+
+    normalizer: Callable[[str], str] = EnglishTextNormalizer() if english else BasicTextNormalizer()
+    return normalizer
+
+
 @dataclass(frozen=True)
 class WerResult:
     wer: float
@@ -27,10 +44,17 @@ class WerResult:
     reference_words: int
 
 
-def word_error_rate(references: Sequence[str], hypotheses: Sequence[str]) -> WerResult:
-    refs = [spoken_form(r) for r in references]
-    hyps = [spoken_form(h) for h in hypotheses]
-    out = jiwer.process_words(refs, hyps)
-    errors = out.substitutions + out.deletions + out.insertions
-    words = sum(len(r.split()) for r in refs)
-    return WerResult(errors / words if words else 0.0, errors, words)
+def word_error_rate(
+    references: Sequence[str], hypotheses: Sequence[str], language: str = "en"
+) -> WerResult:
+    refs = [normalized(r, language) for r in references]
+    hyps = [normalized(h, language) for h in hypotheses]
+    pairs = list(zip(refs, hyps, strict=True))
+    # jiwer refuses an empty reference: words heard where none were said are insertions.
+    errors = sum(len(h.split()) for r, h in pairs if not r)
+    scored = [(r, h) for r, h in pairs if r]
+    if scored:
+        out = jiwer.process_words([r for r, _ in scored], [h for _, h in scored])
+        errors += out.substitutions + out.deletions + out.insertions
+    words = sum(len(r.split()) for r, _ in scored)
+    return WerResult(errors / words if words else float(errors > 0), errors, words)

@@ -166,6 +166,12 @@ class TranscriptionService:
                 f"model {spec.name} is English-only and cannot translate", field="task"
             )
         _check_phrases(options)
+        if not spec.adapts and (options.phrases or options.max_alternatives > 1):
+            raise InvalidArgument(
+                f"model {spec.name} takes no phrase hints and gives no alternatives; "
+                "the Whisper models do",
+                field="model",
+            )
         if len(options.alternative_languages) > MAX_ALTERNATIVE_LANGUAGES:
             raise InvalidArgument(
                 f"at most {MAX_ALTERNATIVE_LANGUAGES} alternative languages are allowed",

@@ -15,10 +15,11 @@ from parley.errors import InvalidArgument, UnsupportedEncoding
 Encoding = RecognitionConfig.AudioEncoding
 
 # Google's model names -> Parley's. Short-form and command models get the fast English
-# model when the language is English; everything else (and use_enhanced) the accurate one.
+# model when the language is English; long-form English (and use_enhanced English) the
+# combination of the English models; everything else Whisper base.
 GOOGLE_MODELS = {
     "default": "whisper-base",
-    "latest_long": "whisper-base",
+    "latest_long": "accurate",
     "phone_call": "whisper-base",
     "video": "whisper-base",
     "medical_conversation": "whisper-base",
@@ -117,12 +118,16 @@ def _primary(tag: str) -> str:
 
 
 def _model(name: str, language: str, enhanced: bool) -> str | None:
+    english = _primary(language or "en") == "en"
     if not name:
-        return None
+        return "accurate" if enhanced and english else None
     if name in GOOGLE_MODELS:
-        fast = GOOGLE_MODELS[name] == "whisper-tiny.en"
-        english = _primary(language or "en") == "en"
-        return "whisper-tiny.en" if fast and english and not enhanced else "whisper-base"
+        mapped = GOOGLE_MODELS[name]
+        if not english:
+            return "whisper-base"
+        if enhanced or mapped == "accurate":
+            return "accurate"
+        return mapped
     return name  # Parley's own model names; unknown ones fail validation by name
 
 

@@ -6,6 +6,9 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
+from parley.domain.audio import FloatArray
 from parley.domain.transcript import Alternative, Segment, Word, join_words
 
 # A silence at least this long between two words ends a segment.
@@ -57,3 +60,34 @@ def _segment(words: list[Word], language: str) -> Segment:
 def geometric_mean(values: Iterable[float]) -> float:
     logs = [math.log(max(v, 1e-6)) for v in values]
     return round(math.exp(sum(logs) / len(logs)), 4) if logs else 0.0
+
+
+def speech_pieces(samples: FloatArray, seconds: float, rate: int) -> list[list[dict[str, int]]]:
+    """The stretches of speech that faster-whisper's VAD finds (with its Silero model),
+    grouped into pieces of at most `seconds` of speech each."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    vad = VadOptions(max_speech_duration_s=seconds, min_silence_duration_ms=160)
+    speech = get_speech_timestamps(samples, vad, sampling_rate=rate)
+    return _grouped(speech, int(seconds * rate))
+
+
+def packed(samples: FloatArray, piece: list[dict[str, int]]) -> FloatArray:
+    return np.concatenate([samples[s["start"] : s["end"]] for s in piece])
+
+
+def _grouped(speech: list[dict[str, int]], limit: int) -> list[list[dict[str, int]]]:
+    """Consecutive stretches of speech grouped up to `limit` samples each. (faster-whisper's
+    `collect_chunks` leaves the first stretch of every group but the first out of the
+    group's layout, which misplaces its words.)"""
+    groups: list[list[dict[str, int]]] = []
+    size = 0
+    for stretch in speech:
+        length = stretch["end"] - stretch["start"]
+        if groups and size + length <= limit:
+            groups[-1].append(stretch)
+            size += length
+        else:
+            groups.append([stretch])
+            size = length
+    return groups

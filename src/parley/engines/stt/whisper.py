@@ -11,15 +11,15 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from faster_whisper import WhisperModel
 
 from parley.domain.audio import FloatArray
 from parley.domain.transcript import NO_SPACE_LANGUAGES, Alternative, Segment, Transcript, Word
 from parley.engines.base import DecodeRequest
 from parley.engines.stt import nbest
+from parley.engines.stt.hallucination import without_invented_tail
 from parley.engines.stt.phrase_bias import PhraseBooster, words_of
-from parley.engines.stt.segmenting import DecodedWord, split_at_pauses
+from parley.engines.stt.segmenting import DecodedWord, packed, speech_pieces, split_at_pauses
 from parley.errors import UnsupportedLanguage
 
 PIECE_SECONDS = 20
@@ -96,16 +96,12 @@ class WhisperEngine:
     def _decode(
         self, samples: FloatArray, language: str | None, request: DecodeRequest
     ) -> tuple[list[Segment], str | None]:
-        from faster_whisper.vad import VadOptions, get_speech_timestamps
-
-        vad = VadOptions(max_speech_duration_s=PIECE_SECONDS, min_silence_duration_ms=160)
-        speech = get_speech_timestamps(samples, vad, sampling_rate=self.sample_rate)
         segments: list[Segment] = []
         first_language = None
-        for piece in _pieces(speech, PIECE_SECONDS * self.sample_rate):
+        for piece in self._pieces(samples, request):
             if request.candidates and request.language is None:
                 # Each piece may be in another of the languages the caller named.
-                language = self._detect_among(_packed(samples, piece), request.candidates)
+                language = self._detect_among(packed(samples, piece), request.candidates)
             found, language = self._decode_piece(samples, piece, language, request)
             # Without a language given, the first piece settles it for the rest.
             first_language = first_language or language
@@ -114,6 +110,14 @@ class WhisperEngine:
             segments = [self._refine(samples, s, request) for s in segments]
         return segments, first_language
 
+    def _pieces(self, samples: FloatArray, request: DecodeRequest) -> list[list[dict[str, int]]]:
+        """Where the speech is. A live utterance short enough for one piece was found by
+        the stream's own voice activity detector, which heard it in context: read it
+        whole (the VAD run again on a second of quiet speech alone found nothing in it)."""
+        if request.live and 0 < len(samples) <= PIECE_SECONDS * self.sample_rate:
+            return [[{"start": 0, "end": len(samples)}]]
+        return speech_pieces(samples, PIECE_SECONDS, self.sample_rate)
+
     def _decode_piece(
         self,
         samples: FloatArray,
@@ -121,7 +125,7 @@ class WhisperEngine:
         language: str | None,
         request: DecodeRequest,
     ) -> tuple[list[Segment], str]:
-        audio = _packed(samples, piece)
+        audio = packed(samples, piece)
         duration = len(audio) / self.sample_rate
         window = max(MIN_FITTED_SECONDS, math.ceil(duration + FITTED_PAD_SECONDS))
         while request.live and window < MAX_WINDOW_SECONDS:
@@ -130,12 +134,12 @@ class WhisperEngine:
             )
             kept = _without_loop(words, duration, piece[-1]["end"] / self.sample_rate)
             if kept is not None:
-                return split_at_pauses(kept, found), found
+                return split_at_pauses(without_invented_tail(kept), found), found
             window *= 2  # show it more silence
         words, found = self._decode_audio(
             audio, piece, samples, language, request, window_seconds=None
         )
-        return split_at_pauses(words, found), found
+        return split_at_pauses(without_invented_tail(words), found), found
 
     def _decode_audio(
         self,
@@ -237,27 +241,6 @@ def _without_loop(
 def _token_budget(seconds: float) -> int:
     """Far more tokens than anyone speaks in `seconds`, far fewer than a loop writes."""
     return int(12 + 10 * seconds)
-
-
-def _packed(samples: FloatArray, piece: list[dict[str, int]]) -> FloatArray:
-    return np.concatenate([samples[s["start"] : s["end"]] for s in piece])
-
-
-def _pieces(speech: list[dict[str, int]], limit: int) -> list[list[dict[str, int]]]:
-    """Consecutive stretches of speech grouped up to `limit` samples each. (faster-whisper's
-    `collect_chunks` leaves the first stretch of every group but the first out of the
-    group's layout, which misplaces its words.)"""
-    groups: list[list[dict[str, int]]] = []
-    size = 0
-    for stretch in speech:
-        length = stretch["end"] - stretch["start"]
-        if groups and size + length <= limit:
-            groups[-1].append(stretch)
-            size += length
-        else:
-            groups.append([stretch])
-            size = length
-    return groups
 
 
 def _words(decoded: Iterable[Any], duration: float, language: str) -> list[DecodedWord]:

