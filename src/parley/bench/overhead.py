@@ -29,7 +29,7 @@ MODEL = "whisper-base"
 
 def run(ctx: BenchContext) -> SuiteResult:
     repeats = 2 if ctx.quick else 10
-    samples, _ = long_audio(ctx.speech, 5.0)
+    samples, _ = long_audio(ctx.read_speech(), 5.0)
     buffer = io.BytesIO()
     sf.write(buffer, samples, RATE, format="WAV")
     wav = buffer.getvalue()

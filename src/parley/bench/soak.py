@@ -63,9 +63,10 @@ class _Load:
 
 def run(ctx: BenchContext) -> SuiteResult:
     seconds = 60.0 if ctx.quick else 600.0
-    clip, _ = long_audio(ctx.speech, 5.0)
-    job_audio, _ = long_audio(ctx.speech, 30.0 if ctx.quick else 120.0, seed=1)
-    track = live.build_track(ctx.speech, len(ctx.speech))
+    clip, _ = long_audio(ctx.read_speech(), 5.0)
+    job_audio, _ = long_audio(ctx.read_speech(), 30.0 if ctx.quick else 120.0, seed=1)
+    read = ctx.read_speech()
+    track = live.build_track(read, len(read))
     with tempfile.TemporaryDirectory() as folder:
         data_dir = Path(folder) / "data"
         job_path = Path(folder) / "job.wav"

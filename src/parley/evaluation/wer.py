@@ -1,6 +1,7 @@
 """Word error rate on text normalized as published Whisper figures are: Whisper's English
 normalizer for English (spelling, numbers as digits, fillers such as "um" and bracketed
-noises dropped, punctuation dropped), its basic normalizer for other languages.
+noises dropped, punctuation dropped; digits are spelled out between two passes of it, so
+that "5 5" and "five five" agree), its basic normalizer for other languages.
 
 `spoken_form` is a second, Parley-specific form (numbers spelled out, "Mr." as "mister")
 used where words are aligned for other reasons, such as scoring punctuation."""
@@ -25,7 +26,12 @@ def spoken_form(text: str) -> str:
 
 
 def normalized(text: str, language: str = "en") -> str:
-    return " ".join(_normalizer(language.partition("-")[0].lower() == "en")(text).split())
+    if language.partition("-")[0].lower() != "en":
+        return " ".join(_normalizer(False)(text).split())
+    english = _normalizer(True)
+    # Whisper's normalizer joins number words ("five five" -> "55") but not digits ("5 5"):
+    # digits are spelled out between two passes, so both ways of writing agree.
+    return " ".join(english(spoken_form(english(text))).split())
 
 
 @cache

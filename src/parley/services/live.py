@@ -45,11 +45,7 @@ class Tuning:
     read_at_pause: float = 0.096  # silence that starts a reading for the final result
     quick_end: float = 0.2  # silence that ends an utterance the reading ends with . ? !
     end: float = 0.6  # silence that ends any utterance
-    # Past this length any pause that starts a reading also ends the utterance: its final
-    # never waits for a re-read of much more than this.
-    long_utterance: float = 8.0
-    max_utterance: float = 12.0  # longer ones are cut at their quietest recent moment
-    cut_within: float = 1.5  # seconds before the cut decision where it may fall
+    max_utterance: float = 20.0  # longer ones are cut at their quietest moment
 
 
 @dataclass
@@ -143,7 +139,6 @@ class ChannelRecognizer:
             self._closed
             or pause >= tuning.end
             or (pause >= tuning.quick_end and ends_sentence)
-            or (pause >= tuning.read_at_pause and length >= tuning.long_utterance)
             or length >= tuning.max_utterance
         ):
             await self._finalize(utterance, candidate, too_long=length >= tuning.max_utterance)
@@ -177,12 +172,11 @@ class ChannelRecognizer:
         self, utterance: Utterance, candidate: _Reading | None, *, too_long: bool
     ) -> None:
         if too_long:
-            cut = self._endpointer.quietest(utterance, within_seconds=self._tuning.cut_within)
+            cut = self._endpointer.quietest(utterance, within_seconds=5.0)
             utterance = self._endpointer.finish(cut) or utterance
             candidate = None
         else:
             self._endpointer.finish()
-            self._vad.reset()  # a pause: the next utterance is heard afresh
         end = utterance.speech_end
         self._candidate = None
         self._interims.reset()
@@ -283,8 +277,7 @@ def _ends_sentence(reading: asyncio.Task[Transcript]) -> bool:
     if reading.cancelled() or reading.exception() is not None:
         return False
     text = reading.result().text.rstrip()
-    # "..." is Whisper's mark for speech that trails off: the speaker may go on.
-    return text.endswith((".", "?", "!", "。", "？", "！")) and not text.endswith(("..", "…"))
+    return text.endswith((".", "?", "!", "。", "？", "！"))
 
 
 def _segment(words: list[Word], offset: float, language: str, channel: int) -> Segment:

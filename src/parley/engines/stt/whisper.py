@@ -98,7 +98,7 @@ class WhisperEngine:
     ) -> tuple[list[Segment], str | None]:
         segments: list[Segment] = []
         first_language = None
-        for piece in self._pieces(samples, request):
+        for piece in speech_pieces(samples, PIECE_SECONDS, self.sample_rate):
             if request.candidates and request.language is None:
                 # Each piece may be in another of the languages the caller named.
                 language = self._detect_among(packed(samples, piece), request.candidates)
@@ -109,14 +109,6 @@ class WhisperEngine:
         if segments and (request.phrases or request.alternatives > 1):
             segments = [self._refine(samples, s, request) for s in segments]
         return segments, first_language
-
-    def _pieces(self, samples: FloatArray, request: DecodeRequest) -> list[list[dict[str, int]]]:
-        """Where the speech is. A live utterance short enough for one piece was found by
-        the stream's own voice activity detector, which heard it in context: read it
-        whole (the VAD run again on a second of quiet speech alone found nothing in it)."""
-        if request.live and 0 < len(samples) <= PIECE_SECONDS * self.sample_rate:
-            return [[{"start": 0, "end": len(samples)}]]
-        return speech_pieces(samples, PIECE_SECONDS, self.sample_rate)
 
     def _decode_piece(
         self,
