@@ -13,7 +13,15 @@ from tests.conftest import clip, clips
 from tests.models.conftest import recognize
 
 
-@pytest.mark.parametrize(("model", "bound"), [("whisper-base", 0.05), ("whisper-tiny.en", 0.10)])
+@pytest.mark.parametrize(
+    ("model", "bound"),
+    [
+        ("whisper-base", 0.05),
+        ("whisper-tiny.en", 0.10),
+        ("moonshine-base", 0.08),
+        ("accurate", 0.06),
+    ],
+)
 def test_dev_set_word_error_rate(services: Services, model: str, bound: float) -> None:
     texts = [recognize(services, c.path, model=model, language="en-US").text for c in clips()]
     result = word_error_rate([c.reference for c in clips()], texts)
