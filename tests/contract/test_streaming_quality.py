@@ -41,3 +41,20 @@ def test_no_words_are_added_in_the_silence_after_speech(
     for _, result in heard.finals():
         for word in result.alternatives[0].words:
             assert word.start_time.total_seconds() < speech_end, (word.word, heard.text())
+
+
+def test_a_long_utterance_without_pauses_gets_its_finals_on_time(
+    client: speech.SpeechClient,
+) -> None:
+    """Thirty seconds of speech with no pause over 0.1 s: finals come while the speaker
+    goes on, none later than 1.5 s after the audio it ends with, and the last one within
+    1.5 s of the end of speech."""
+    english = [u for u in dev_speech() if u.duration > 4]
+    track = live.run_on_track(english, 30)
+    heard = live.stream(client, streaming_config(), track.pcm)
+    finals = heard.finals()
+    assert len(finals) >= 2
+    for arrived, result in finals:
+        assert arrived - result.result_end_time.total_seconds() <= 1.5
+    assert finals[-1][0] - track.spoken[0].end <= 1.5
+    assert_heard(heard.text(), track.reference, max_wer=0.2)

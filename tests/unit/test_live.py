@@ -18,14 +18,20 @@ from parley.domain.streaming import (
 )
 from parley.domain.transcript import Alternative, Segment, Transcript, Word
 from parley.engines.base import DecodeRequest
-from parley.services.live import ChannelRecognizer, Tuning
+from parley.services.live import ChannelRecognizer, Decoder, Tuning
 from tests.conftest import clip
 
 RATE = 16000
 
 
 async def fake_decode(samples: FloatArray, request: DecodeRequest, urgent: bool) -> Transcript:
-    await asyncio.sleep(0.01)
+    return await slow_decode(samples, request, urgent, seconds=0.01)
+
+
+async def slow_decode(
+    samples: FloatArray, request: DecodeRequest, urgent: bool, *, seconds: float = 1.0
+) -> Transcript:
+    await asyncio.sleep(seconds)
     seconds = len(samples) / RATE
     words = tuple(Word("word", i * 0.5, i * 0.5 + 0.4, 0.9) for i in range(int(seconds * 2)))
     text = " ".join(w.text for w in words) + "."
@@ -34,7 +40,10 @@ async def fake_decode(samples: FloatArray, request: DecodeRequest, urgent: bool)
 
 
 def recognize(
-    audio: FloatArray, live: LiveOptions, tuning: Tuning | None = None
+    audio: FloatArray,
+    live: LiveOptions,
+    tuning: Tuning | None = None,
+    decode: Decoder = fake_decode,
 ) -> list[LiveEvent]:
     events: list[LiveEvent] = []
 
@@ -42,7 +51,7 @@ def recognize(
         recognizer = ChannelRecognizer(
             channel=1,
             request=DecodeRequest(language="en"),
-            decode=fake_decode,
+            decode=decode,
             finish=lambda t: t,
             emit=events.append,
             live=live,
@@ -113,3 +122,19 @@ def test_an_utterance_too_long_is_cut_into_finals_that_do_not_overlap() -> None:
     for before, after in itertools.pairwise(finals):
         assert after.start >= before.end - 0.01
     assert all(f.end - f.start <= 3.2 for f in finals)
+
+
+def test_a_server_that_falls_behind_finds_the_same_utterances_later() -> None:
+    """Where an utterance ends depends on the audio, never on how fast readings come back:
+    with readings slower than the audio, each of the four sentences still gets its own final."""
+    sentence = clip("ps_librivox_0880").samples().astype(np.float32)
+    pause = np.zeros(RATE, np.float32)
+    audio = np.concatenate([pause, *[np.concatenate([sentence, pause]) for _ in range(4)]])
+    finals = [
+        e
+        for e in recognize(audio, LiveOptions(), decode=slow_decode)
+        if isinstance(e, LiveResult) and e.is_final
+    ]
+    assert len(finals) == 4
+    offsets = [f.end for f in finals]
+    assert offsets == sorted(offsets)

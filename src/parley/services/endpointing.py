@@ -55,6 +55,11 @@ class Endpointer:
             current.silence += 1
         return False
 
+    @property
+    def position(self) -> int:
+        """The sample position reached: the end of the last frame fed."""
+        return self.frames * FRAME
+
     def finish(self, end: int | None = None) -> Utterance | None:
         """Close the utterance in progress at sample `end` (default: where speech was last
         heard); speech after `end` starts the next one."""

@@ -1,16 +1,18 @@
 """Live recognition of one channel: voice activity finds utterances, Whisper reads them.
 
-Whisper has no incremental mode, so each reading decodes the utterance so far, with the
-encoder shown only that audio (a fitted window, several times cheaper than Whisper's
-30 s). One reading per channel is in flight at a time: under load readings come less
-often, they never queue up. When a pause begins, the utterance is read with the full
-options at once, so that when the pause proves to be its end, the final result is
-usually ready already."""
+Where an utterance ends is decided frame by frame as the audio arrives, from the audio
+alone, so a server that falls behind gives the same utterances, later. Whisper has no
+incremental mode, so each reading decodes the utterance so far, with the encoder shown
+only that audio (a fitted window, several times cheaper than Whisper's 30 s). One interim
+reading per channel is in flight at a time: under load they come less often, they never
+queue up. When a pause begins, the utterance is read with the full options at once, so
+that when the pause proves to be its end, the final result is usually ready already."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections import deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +31,7 @@ from parley.domain.streaming import (
 )
 from parley.domain.transcript import Alternative, Segment, Transcript, Word, join_words
 from parley.engines.base import DecodeRequest
-from parley.services.endpointing import Endpointer, Utterance
+from parley.services.endpointing import OFFSET, Endpointer, Utterance
 from parley.services.stability import STABLE, UNSTABLE, InterimTracker
 
 # (16 kHz audio, request, urgent): urgent readings (for final results) go first.
@@ -45,13 +47,26 @@ class Tuning:
     read_at_pause: float = 0.096  # silence that starts a reading for the final result
     quick_end: float = 0.2  # silence that ends an utterance the reading ends with . ? !
     end: float = 0.6  # silence that ends any utterance
-    max_utterance: float = 20.0  # longer ones are cut at their quietest moment
+    # Past this length any pause that starts a reading also ends the utterance: its final
+    # never waits for a re-read of much more than this.
+    long_utterance: float = 6.0
+    max_utterance: float = 9.0  # longer ones are cut at their quietest recent moment
+    cut_within: float = 1.0  # seconds before the cut decision where it may fall
 
 
 @dataclass
 class _Reading:
     speech_end: int  # the utterance's speech end when the reading was made
     task: asyncio.Task[Transcript]
+
+
+@dataclass
+class _Ended:
+    """An utterance whose end is decided, waiting for its final result."""
+
+    utterance: Utterance
+    audio: FloatArray  # from `utterance.start` on
+    reading: _Reading | None  # made at its pause, if any
 
 
 class ChannelRecognizer:
@@ -79,8 +94,10 @@ class ChannelRecognizer:
         self._audio = np.zeros(0, np.float32)  # from `_offset` on
         self._offset = 0  # sample position of `_audio[0]`
         self._wake = asyncio.Event()
-        self._closed = False
+        self._closed = False  # no more audio comes
+        self._over = False  # a single utterance has ended: the rest of the audio is ignored
         self._done = False
+        self._ended: deque[_Ended] = deque()
         self._candidate: _Reading | None = None
         self._read_until = 0  # audio position of the last reading
         self._interim_task: asyncio.Task[Transcript] | None = None
@@ -95,14 +112,17 @@ class ChannelRecognizer:
 
     def push(self, samples: FloatArray) -> None:
         """16 kHz mono audio, as it arrives."""
-        if self._done:
+        if self._done or self._over:
             return
         self._audio = np.concatenate([self._audio, samples])
-        for probability in self._vad(samples):
-            if self._endpointer.feed(float(probability)):
+        for probability in self._vad.frames(samples):
+            if self._endpointer.feed(probability):
                 self._heard = True
                 onset = self._endpointer.utterance.onset if self._endpointer.utterance else 0
                 self._event(SpeechEventKind.SPEECH_BEGIN, onset / SAMPLE_RATE)
+            self._check_end()
+            if self._over:
+                break
         self._check_timeouts()
         self._trim()
         self._wake.set()
@@ -110,6 +130,8 @@ class ChannelRecognizer:
     def close(self) -> None:
         """No more audio: finish the utterance in progress, then stop."""
         self._closed = True
+        if (utterance := self._endpointer.utterance) is not None and not self._over:
+            self._end(utterance)
         self._wake.set()
 
     async def run(self) -> None:
@@ -117,32 +139,49 @@ class ChannelRecognizer:
             while not self._done:
                 await self._wake.wait()
                 self._wake.clear()
-                if (utterance := self._endpointer.utterance) is not None:
-                    await self._step(utterance)
-                if self._closed and self._endpointer.utterance is None:
+                while self._ended and not self._done:
+                    await self._final(self._ended.popleft())
+                if (utterance := self._endpointer.utterance) is not None and not self._over:
+                    self._step(utterance)
+                if (self._closed or self._over) and not self._ended:
                     return
         finally:
-            if self._interim_task is not None:
-                self._interim_task.cancel()
-            if self._candidate is not None:
-                self._candidate.task.cancel()
+            readings = [self._interim_task, self._candidate and self._candidate.task]
+            readings += [e.reading.task for e in self._ended if e.reading is not None]
+            for task in readings:
+                if task:
+                    task.cancel()
 
-    async def _step(self, utterance: Utterance) -> None:
+    def _check_end(self) -> None:
+        """At each frame: is the utterance in progress over?"""
+        utterance, tuning = self._endpointer.utterance, self._tuning
+        if utterance is None:
+            return
+        pause = utterance.silence_seconds
+        length = (self._endpointer.position - utterance.start) / SAMPLE_RATE
+        if pause >= tuning.end or (
+            pause >= tuning.read_at_pause and length >= tuning.long_utterance
+        ):
+            self._end(utterance)
+        elif length >= tuning.long_utterance and utterance.probabilities[-1] < _dip(length, tuning):
+            self._cut(self._endpointer.position - FRAME)
+        elif length >= tuning.max_utterance:
+            self._cut(self._endpointer.quietest(utterance, within_seconds=tuning.cut_within))
+
+    def _step(self, utterance: Utterance) -> None:
+        """Readings of the utterance in progress: interim ones while it is spoken, one
+        for the final result as soon as a pause begins."""
         tuning = self._tuning
         pause = utterance.silence_seconds
-        length = (self._position() - utterance.start) / SAMPLE_RATE
         candidate = self._current_candidate(utterance)
-        ends_sentence = (
-            candidate is not None and candidate.task.done() and _ends_sentence(candidate.task)
-        )
         if (
-            self._closed
-            or pause >= tuning.end
-            or (pause >= tuning.quick_end and ends_sentence)
-            or length >= tuning.max_utterance
+            candidate is not None
+            and candidate.task.done()
+            and pause >= tuning.quick_end
+            and _ends_sentence(candidate.task)
         ):
-            await self._finalize(utterance, candidate, too_long=length >= tuning.max_utterance)
-            self._wake.set()  # audio came in meanwhile: look again
+            self._end(utterance)
+            self._wake.set()
         elif pause >= tuning.read_at_pause:
             if candidate is None:
                 # Speech may have ended: read it all now, for the final result. An interim
@@ -158,6 +197,51 @@ class ChannelRecognizer:
         ):
             self._interim_task = self._read(utterance, self._draft, urgent=False)
 
+    def _end(self, utterance: Utterance) -> None:
+        """End the utterance at its pause, with a little of the pause."""
+        self._endpointer.finish()
+        self._vad.reset()  # the next utterance is heard afresh
+        upto = min(
+            self._endpointer.position, utterance.speech_end + int(self._tuning.end * SAMPLE_RATE)
+        )
+        self._queue(utterance, upto, self._current_candidate(utterance))
+
+    def _cut(self, at: int) -> None:
+        """End the utterance in progress at sample `at`, inside its speech: what follows
+        goes on as the next one."""
+        utterance = self._endpointer.utterance
+        assert utterance is not None
+        self._queue(self._endpointer.finish(at) or utterance, at)
+
+    def _queue(self, utterance: Utterance, upto: int, reading: _Reading | None = None) -> None:
+        """The utterance's end is decided: its final result comes from `reading`, or from
+        a reading of its audio up to sample `upto`."""
+        if self._candidate is not None and self._candidate is not reading:
+            self._candidate.task.cancel()
+        self._candidate = None
+        self._interims.reset()
+        end = utterance.speech_end
+        self._last_end = end / SAMPLE_RATE
+        audio = self._audio[utterance.start - self._offset : upto - self._offset].copy()
+        self._ended.append(_Ended(utterance, audio, reading))
+        if self._live.single_utterance:
+            self._over = True
+            self._event(SpeechEventKind.END_OF_SINGLE_UTTERANCE, end / SAMPLE_RATE)
+        self._event(SpeechEventKind.SPEECH_END, end / SAMPLE_RATE)
+
+    async def _final(self, ended: _Ended) -> None:
+        if ended.reading is not None:
+            transcript = await ended.reading.task
+        else:
+            transcript = await self._decode(ended.audio, self._request, True)
+        utterance = ended.utterance
+        segment = _merged(self._finish(transcript), utterance.start / SAMPLE_RATE, self.channel)
+        if segment is not None:
+            end = utterance.speech_end / SAMPLE_RATE
+            self._emit(LiveResult((ResultPart(segment, 1.0),), True, end, self.channel))
+        if self._live.single_utterance:
+            self._done = True
+
     def _read(
         self, utterance: Utterance, request: DecodeRequest, *, urgent: bool
     ) -> asyncio.Task[Transcript]:
@@ -167,41 +251,6 @@ class ChannelRecognizer:
         task = asyncio.create_task(self._decode(audio, request, urgent))
         task.add_done_callback(lambda done: self._interim(utterance, done, end))
         return task
-
-    async def _finalize(
-        self, utterance: Utterance, candidate: _Reading | None, *, too_long: bool
-    ) -> None:
-        if too_long:
-            cut = self._endpointer.quietest(utterance, within_seconds=5.0)
-            utterance = self._endpointer.finish(cut) or utterance
-            candidate = None
-        else:
-            self._endpointer.finish()
-        end = utterance.speech_end
-        self._candidate = None
-        self._interims.reset()
-        self._last_end = end / SAMPLE_RATE
-        if self._live.single_utterance:
-            self._event(SpeechEventKind.END_OF_SINGLE_UTTERANCE, end / SAMPLE_RATE)
-        self._event(SpeechEventKind.SPEECH_END, end / SAMPLE_RATE)
-        if candidate is None:
-            # After a pause, a little of it; after a cut inside speech, none of what follows.
-            upto = (
-                end
-                if too_long
-                else min(self._position(), end + int(self._tuning.end * SAMPLE_RATE))
-            )
-            audio = self._audio[utterance.start - self._offset : upto - self._offset].copy()
-            transcript = await self._decode(audio, self._request, True)
-        else:
-            transcript = await candidate.task
-        segment = _merged(self._finish(transcript), utterance.start / SAMPLE_RATE, self.channel)
-        if segment is not None:
-            self._emit(
-                LiveResult((ResultPart(segment, 1.0),), True, end / SAMPLE_RATE, self.channel)
-            )
-        if self._live.single_utterance:
-            self._done = True
 
     def _current_candidate(self, utterance: Utterance) -> _Reading | None:
         """The reading made at this pause, unless speech came after it."""
@@ -273,11 +322,20 @@ class ChannelRecognizer:
             self._offset += drop
 
 
+def _dip(length: float, tuning: Tuning) -> float:
+    """How unlike speech a frame must be to cut a long utterance there: from a pause
+    (below the endpointer's OFFSET) at `long_utterance`, rising to a slight dip at
+    `max_utterance`. Between words the probability falls; inside them it seldom does."""
+    share = (length - tuning.long_utterance) / (tuning.max_utterance - tuning.long_utterance)
+    return OFFSET + (0.95 - OFFSET) * min(1.0, share)
+
+
 def _ends_sentence(reading: asyncio.Task[Transcript]) -> bool:
     if reading.cancelled() or reading.exception() is not None:
         return False
     text = reading.result().text.rstrip()
-    return text.endswith((".", "?", "!", "。", "？", "！"))
+    # "..." is Whisper's mark for speech that trails off: the speaker may go on.
+    return text.endswith((".", "?", "!", "。", "？", "！")) and not text.endswith(("..", "…"))
 
 
 def _segment(words: list[Word], offset: float, language: str, channel: int) -> Segment:
