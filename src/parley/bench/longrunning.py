@@ -19,7 +19,7 @@ from parley.evaluation.wer import word_error_rate
 
 
 def run(ctx: BenchContext) -> SuiteResult:
-    seconds = 60.0 if ctx.quick else 600.0
+    seconds = 30.0 if ctx.quick else 600.0
     samples, used = long_audio(ctx.read_speech(), seconds)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "long.wav"

@@ -20,7 +20,7 @@ MODEL = "whisper-base"
 
 
 def run(ctx: BenchContext) -> SuiteResult:
-    seconds = 60.0 if ctx.quick else 600.0
+    seconds = 30.0 if ctx.quick else 600.0
     samples, used = long_audio(ctx.read_speech(), seconds)
     reference = " ".join(u.reference for u in used)
     counts = sorted({1, ctx.settings.workers})
