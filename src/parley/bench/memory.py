@@ -1,4 +1,5 @@
-"""Peak resident memory of one Parley process with the default models loaded and used."""
+"""Peak resident memory of one Parley process with the default models loaded and used,
+and of one with each speech recognition model loaded and used."""
 
 from __future__ import annotations
 
@@ -10,33 +11,43 @@ import tempfile
 from pathlib import Path
 
 from parley.bench.context import BenchContext, SuiteResult
+from parley.engines.registry import STT_MODELS
 
 
 def run(ctx: BenchContext) -> SuiteResult:
-    sample = ctx.speech[0].data
     with tempfile.TemporaryDirectory() as tmp:
         clip = Path(tmp) / "clip.wav"
-        clip.write_bytes(sample)
-        done = subprocess.run(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "parley.bench.memory", str(ctx.settings.data_dir), str(clip)],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=600,
-        )
-    peak_mb = json.loads(done.stdout)["peak_rss_mb"]
+        clip.write_bytes(ctx.speech[0].data)
+        default = _measure(ctx, clip, None)
+        models = {} if ctx.quick else {name: _measure(ctx, clip, name) for name in STT_MODELS}
+    headline = [("peak memory, default models", f"{default:.0f} MB")]
+    headline += [(f"peak memory, {name} alone", f"{mb:.0f} MB") for name, mb in models.items()]
     return SuiteResult(
         "memory",
         {
-            "peak_rss_mb": peak_mb,
+            "peak_rss_mb": default,
             "what": "one process: whisper-base and the default voice loaded, "
             "one transcription and one synthesis done",
+            "per_model_peak_rss_mb": models,
         },
-        [("peak memory, default models", f"{peak_mb:.0f} MB")],
+        headline,
     )
 
 
-def _probe(data_dir: Path, clip: Path) -> None:
+def _measure(ctx: BenchContext, clip: Path, model: str | None) -> float:
+    command = [sys.executable, "-m", "parley.bench.memory", str(ctx.settings.data_dir), str(clip)]
+    done = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [*command, *([model] if model else [])],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    return float(json.loads(done.stdout)["peak_rss_mb"])
+
+
+def _probe(data_dir: Path, clip: Path, model: str | None) -> None:
+    """One transcription, and with the default models one synthesis too."""
     from parley.config import Settings
     from parley.domain.speech import SynthesisOptions
     from parley.domain.transcript import RecognitionOptions
@@ -44,8 +55,10 @@ def _probe(data_dir: Path, clip: Path) -> None:
     from parley.services.transcription import AudioInput
 
     services = build_services(Settings(data_dir=data_dir, workers=1))
-    services.transcription.transcribe(AudioInput(clip.read_bytes()), RecognitionOptions())
-    services.synthesis.synthesize("Memory check. One, two, three.", SynthesisOptions())
+    options = RecognitionOptions(model=model, language="en" if model else None)
+    services.transcription.transcribe(AudioInput(clip.read_bytes()), options)
+    if model is None:
+        services.synthesis.synthesize("Memory check. One, two, three.", SynthesisOptions())
     services.close()
     print(json.dumps({"peak_rss_mb": round(_peak_kb() / 1024, 1)}))
 
@@ -62,4 +75,4 @@ def _peak_kb() -> int:
 
 
 if __name__ == "__main__":
-    _probe(Path(sys.argv[1]), Path(sys.argv[2]))
+    _probe(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else None)

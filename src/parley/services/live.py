@@ -46,7 +46,7 @@ class Tuning:
     first_interim: float = 0.3  # speech before the first interim reading
     read_at_pause: float = 0.096  # silence that starts a reading for the final result
     quick_end: float = 0.2  # silence that ends an utterance the reading ends with . ? !
-    end: float = 0.6  # silence that ends any utterance
+    end: float = 0.45  # silence that ends any utterance
     # Past this length any pause that starts a reading also ends the utterance: its final
     # never waits for a re-read of much more than this.
     long_utterance: float = 6.0
