@@ -256,6 +256,7 @@ class ChannelRecognizer:
         """The reading made at this pause, unless speech came after it."""
         candidate = self._candidate
         if candidate is not None and candidate.speech_end != utterance.speech_end:
+            candidate.task.cancel()  # still waiting for a worker, it would hold up finals
             self._candidate = candidate = None
         return candidate
 

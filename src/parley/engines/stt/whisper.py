@@ -120,14 +120,17 @@ class WhisperEngine:
         audio = packed(samples, piece)
         duration = len(audio) / self.sample_rate
         window = max(MIN_FITTED_SECONDS, math.ceil(duration + FITTED_PAD_SECONDS))
-        while request.live and window < MAX_WINDOW_SECONDS:
-            words, found = self._decode_audio(
-                audio, piece, samples, language, request, window_seconds=window
-            )
-            kept = _without_loop(words, duration, piece[-1]["end"] / self.sample_rate)
-            if kept is not None:
-                return split_at_pauses(without_invented_tail(kept), found), found
-            window *= 2  # show it more silence
+        if request.live:
+            for seconds in (window, 2 * window):  # the second shows it more silence
+                words, found = self._decode_audio(
+                    audio, piece, samples, language, request, window_seconds=seconds
+                )
+                kept = _without_loop(words, duration, piece[-1]["end"] / self.sample_rate)
+                if kept is not None:
+                    return split_at_pauses(without_invented_tail(kept), found), found
+            # Still looping: a live result cannot wait for more readings (each costs more
+            # than the last); what came before the loop, if anything.
+            return split_at_pauses(_before_loop(words, duration), found), found
         words, found = self._decode_audio(
             audio, piece, samples, language, request, window_seconds=None
         )
@@ -220,14 +223,31 @@ def _without_loop(
     reaches the end of the speech. More words than anyone says in the time cannot stand."""
     if len(words) > 2 + MAX_WORDS_PER_SECOND * duration:
         return None
+    start = _loop_start(words)
+    if start is None:
+        return words
+    kept = words[:start]
+    return kept if kept[-1].word.end >= speech_end - LOOP_CUT_SLACK_SECONDS else None
+
+
+def _before_loop(words: list[DecodedWord], duration: float) -> list[DecodedWord]:
+    """The words before a loop starts; none of a reading with more words than anyone
+    says in the time and no loop to cut."""
+    start = _loop_start(words)
+    if start is not None:
+        return words[:start]
+    return [] if len(words) > 2 + MAX_WORDS_PER_SECOND * duration else words
+
+
+def _loop_start(words: list[DecodedWord]) -> int | None:
+    """Where a run of LOOP_WORDS words (not all the same) comes again, if one does."""
     keys = ["".join(c for c in w.word.text.lower() if c.isalnum()) for w in words]
     seen: dict[tuple[str, ...], int] = {}
     for index in range(len(keys) - LOOP_WORDS + 1):
         run = tuple(keys[index : index + LOOP_WORDS])
         if len(set(run)) > 1 and seen.setdefault(run, index) <= index - LOOP_WORDS:
-            kept = words[:index]
-            return kept if kept[-1].word.end >= speech_end - LOOP_CUT_SLACK_SECONDS else None
-    return words
+            return index
+    return None
 
 
 def _token_budget(seconds: float) -> int:
