@@ -130,7 +130,9 @@ class WhisperEngine:
                     return split_at_pauses(without_invented_tail(kept), found), found
             # Still looping: a live result cannot wait for more readings (each costs more
             # than the last); what came before the loop, if anything.
-            return split_at_pauses(_before_loop(words, duration), found), found
+            return split_at_pauses(
+                without_invented_tail(_before_loop(words, duration)), found
+            ), found
         words, found = self._decode_audio(
             audio, piece, samples, language, request, window_seconds=None
         )
