@@ -67,18 +67,20 @@ def build_track(speech: list[Utterance], count: int, gap: float = 1.2) -> Track:
 
 
 def run_on_track(speech: list[Utterance], seconds: float) -> Track:
-    """Speech that never pauses for `seconds` or more: the clips' speech, pauses inside
+    """At least `seconds` of speech without a pause: the clips' speech, pauses inside
     them over 0.1 s cut short, one clip straight after the other. One `Spoken` for all."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     tight = VadOptions(speech_pad_ms=50, min_silence_duration_ms=100)
     parts: list[FloatArray] = []
     references: list[str] = []
+    length = 0
     for utterance in itertools.cycle(speech):
         for span in get_speech_timestamps(utterance.samples, tight, sampling_rate=RATE):
             parts.append(utterance.samples[span["start"] : span["end"]])
+            length += len(parts[-1])
         references.append(utterance.reference)
-        if sum(len(p) for p in parts) >= seconds * RATE:
+        if length >= seconds * RATE:
             break
     samples = np.concatenate([*parts, np.zeros(RATE, np.float32)])
     end = len(samples) / RATE - 1.0

@@ -223,7 +223,7 @@ def _without_loop(
     of. A run of four words said twice (not all the same: "five five five five" is
     speech) is a loop; cut where it starts again, the reading stands if what is left
     reaches the end of the speech. More words than anyone says in the time cannot stand."""
-    if len(words) > 2 + MAX_WORDS_PER_SECOND * duration:
+    if _too_many(words, duration):
         return None
     start = _loop_start(words)
     if start is None:
@@ -238,7 +238,11 @@ def _before_loop(words: list[DecodedWord], duration: float) -> list[DecodedWord]
     start = _loop_start(words)
     if start is not None:
         return words[:start]
-    return [] if len(words) > 2 + MAX_WORDS_PER_SECOND * duration else words
+    return [] if _too_many(words, duration) else words
+
+
+def _too_many(words: list[DecodedWord], duration: float) -> bool:
+    return len(words) > 2 + MAX_WORDS_PER_SECOND * duration
 
 
 def _loop_start(words: list[DecodedWord]) -> int | None:
