@@ -21,6 +21,7 @@ class BenchContext:
     quick: bool
     out_dir: Path
     held_out: list[Utterance] = dataclasses.field(default_factory=list)
+    whisperlive: Path | None = None  # a Python with whisper-live: the live-stream peer
 
     def read_speech(self) -> list[Utterance]:
         """The tuning set's read English speech, which long audio is assembled from."""

@@ -142,19 +142,32 @@ def stream(
 def latencies(heard: Heard, track: Track, speed: float = 1.0) -> dict[str, list[float]]:
     """Seconds from the end of each utterance to the final result that ends it, and from
     its onset to its first result (interim, or final if that came first)."""
-    finals, first_interims = [], []
+    ends = [(at, _seconds(r.result_end_time)) for at, r in heard.finals()]
+    first_interims = []
     interims = heard.results()
     for index, spoken in enumerate(track.spoken):
-        until = track.spoken[index + 1].onset if index + 1 < len(track.spoken) else math.inf
-        ending = [
-            at for at, r in heard.finals() if spoken.onset < _seconds(r.result_end_time) <= until
-        ]
-        if ending:
-            finals.append(max(ending) - spoken.end / speed)
+        until = _until(track, index)
         early = [at for at, _ in interims if at >= spoken.onset / speed and at <= until / speed]
         if early:
             first_interims.append(min(early) - spoken.onset / speed)
-    return {"final": finals, "first_interim": first_interims}
+    return {"final": final_delays(ends, track, speed), "first_interim": first_interims}
+
+
+def final_delays(ends: list[tuple[float, float]], track: Track, speed: float = 1.0) -> list[float]:
+    """For each utterance that got one: seconds from its end to the last final ending
+    inside it. `ends`: (arrival, where the final ends in the stream) in seconds."""
+    delays = []
+    for index, spoken in enumerate(track.spoken):
+        until = _until(track, index)
+        ending = [at for at, end in ends if spoken.onset < end <= until]
+        if ending:
+            delays.append(max(ending) - spoken.end / speed)
+    return delays
+
+
+def _until(track: Track, index: int) -> float:
+    """Where the next utterance starts: results ending before it belong to this one."""
+    return track.spoken[index + 1].onset if index + 1 < len(track.spoken) else math.inf
 
 
 def _seconds(value: Any) -> float:

@@ -1,11 +1,13 @@
 """Live streams on a real server: 1, 2 and 4 simulated speakers at once, real speech in
 100 ms chunks at real-time pace, over gRPC with the official client; on the tuning set,
 and on the held-out set's English speech (1 and 2 streams) beside the WER of the same
-audio sent as a file."""
+audio sent as a file; and, given one, WhisperLive on the held-out track at the same
+pace and stream counts."""
 
 from __future__ import annotations
 
 import io
+import os
 import statistics
 import tempfile
 from pathlib import Path
@@ -17,10 +19,11 @@ import soundfile
 from google.cloud import speech_v1 as speech
 from google.cloud.speech_v1.services.speech.transports import SpeechGrpcTransport
 
-from parley.bench import live
+from parley.bench import live, whisperlive
 from parley.bench.context import BenchContext, SuiteResult
 from parley.bench.server import ServerProcess
 from parley.bench.speech import RATE
+from parley.engines.model_files import whisper_base
 from parley.evaluation.wer import word_error_rate
 
 # A stream keeps up when its last result comes this soon after its last audio.
@@ -77,7 +80,46 @@ def run(ctx: BenchContext) -> SuiteResult:
                 results[name] = part
         finally:
             server.stop()
+    if ctx.whisperlive is not None and "held-out" in tracks:
+        track, counts = tracks["held-out"]
+        results["held-out"]["whisperlive"] = peer = _peer(ctx, ctx.whisperlive, track, counts)
+        for count in counts:
+            summary = peer[f"{count}_streams"]
+            headline.append(
+                (
+                    f"WhisperLive (held-out): {count} at once",
+                    _peer_headline(summary, results["held-out"]["file_wer"]),
+                )
+            )
     return SuiteResult("streaming", results, headline)
+
+
+def _peer(
+    ctx: BenchContext, python: Path, track: live.Track, counts: tuple[int, ...]
+) -> dict[str, Any]:
+    """WhisperLive on the same track, with the same weights and as many threads as the
+    machine has cores, after Parley's server has stopped."""
+    model = whisper_base(ctx.settings.model_cache_dir)
+    out: dict[str, Any] = {"version": "whisper-live (faster-whisper backend, Silero VAD)"}
+    with whisperlive.server(python, model, len(os.sched_getaffinity(0))) as port:
+        for count in counts:
+            runs = whisperlive.run_streams(port, track, count)
+            heard = [r for r in runs if not isinstance(r, BaseException)]
+            finals = [d for h in heard for d in live.final_delays(h.final_ends(), track)]
+            wers = [word_error_rate([track.reference], [h.text()]).wer for h in heard]
+            out[f"{count}_streams"] = {
+                "streams": count,
+                "failed": [repr(r) for r in runs if isinstance(r, BaseException)],
+                "utterances_with_final": [
+                    len(live.final_delays(h.final_ends(), track)) for h in heard
+                ],
+                "utterances": len(track.spoken),
+                "final_latency_ms": _percentiles(finals),
+                "latest_final_ms": round(1000 * max(finals)) if finals else None,
+                "final_latencies_s": [round(x, 3) for x in finals],
+                "wer": round(statistics.mean(wers), 4) if wers else None,
+            }
+    return out
 
 
 def _file_wer(server: ServerProcess, track: live.Track) -> float:
@@ -160,3 +202,14 @@ def _headline(summary: dict[str, Any], file_wer: float) -> str:
     if summary["refused"]:
         text += f"; {summary['refused']} refused"
     return text
+
+
+def _peer_headline(summary: dict[str, Any], file_wer: float) -> str:
+    final = summary["final_latency_ms"]
+    wer = f"{summary['wer']:.1%}" if summary["wer"] is not None else "none"
+    return (
+        f"WER {wer} (Parley file {file_wer:.1%}); final p50 {final['p50']} ms, p95 "
+        f"{final['p95']} ms, latest {summary['latest_final_ms']} ms; finals for "
+        f"{'/'.join(map(str, summary['utterances_with_final']))} of {summary['utterances']} "
+        f"utterances; {len(summary['failed'])} failed"
+    )

@@ -45,6 +45,14 @@ def bench(
     quick: Annotated[
         bool, typer.Option(help="Tiny inputs: checks the command works, in seconds.")
     ] = False,
+    whisperlive: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="PARLEY_BENCH_WHISPERLIVE",
+            help="A Python with whisper-live installed (scripts/install-whisperlive): the "
+            "streaming suite runs it on the held-out track beside Parley.",
+        ),
+    ] = None,
 ) -> None:
     """Measure accuracy, throughput, synthesis speed and memory on this machine."""
     chosen = suites or list(SUITES)
@@ -57,11 +65,13 @@ def bench(
             )
         speech = load_speech_set(speech_dir)
         held_out = load_speech_set(held_out_dir) if held_out_dir else []
+        if whisperlive is not None and not whisperlive.is_file():
+            raise InvalidArgument(f"--whisperlive: no Python at {whisperlive}", field="whisperlive")
         # What the suites transcribe and synthesize is kept apart and removed after.
         with tempfile.TemporaryDirectory(prefix="parley-bench-") as scratch:
             settings = ctx.obj.model_copy(update={"data_dir": Path(scratch), "database_url": None})
             report = run_suites(
-                BenchContext(settings, speech, quick, out, held_out),
+                BenchContext(settings, speech, quick, out, held_out, whisperlive),
                 chosen,
                 lambda line: print(line, file=sys.stderr),
             )
