@@ -18,6 +18,7 @@ import uvicorn
 from grpc_health.v1 import health
 
 from parley.api.google.speech import GoogleSpeech
+from parley.api.google.tts import GoogleTextToSpeech
 from parley.api.grpc.server import create_grpc_server, set_serving
 from parley.api.http.app import Readiness, create_app
 from parley.api.metrics import Metrics
@@ -67,9 +68,13 @@ class _RefusedHandshakes(logging.Filter):
         return record.getMessage() != "ASGI callable returned without completing handshake."
 
 
-async def serve(settings: Settings) -> None:
+def _set_up_logs() -> None:
     logging.getLogger("parley.access").setLevel(logging.INFO)
     logging.getLogger("uvicorn.error").addFilter(_RefusedHandshakes())
+
+
+async def serve(settings: Settings) -> None:
+    _set_up_logs()
     tls = _tls(settings)
     metrics = Metrics()
     listener = _listen(settings.host, settings.http_port, "HTTP")
@@ -93,9 +98,10 @@ async def serve(settings: Settings) -> None:
         poll_seconds=settings.job_poll_seconds,
     )
     speech = GoogleSpeech(services, on_submit=runner.wake, jobs_changed=runner.changed)
+    synthesis = GoogleTextToSpeech(services.synthesis)
     readiness = Readiness(problems=lambda: _problems(services))
     _gauges(metrics, services)
-    grpc_server, checker = create_grpc_server(speech, access, metrics)
+    grpc_server, checker = create_grpc_server(speech, synthesis, access, metrics)
     try:
         grpc_port = _grpc_listen(grpc_server, settings, tls)
     except Misconfigured:
@@ -106,6 +112,7 @@ async def serve(settings: Settings) -> None:
         uvicorn.Config(
             create_app(
                 speech,
+                synthesis,
                 store=services.store,
                 readiness=readiness,
                 settings=settings,

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from google.cloud import speech_v1 as speech
 
 from tests.conftest import assert_heard
 from tests.contract.conftest import Server, start_server, wait_until
@@ -87,6 +88,36 @@ def test_the_python_client_example(server: Server) -> None:
     transcript = response.results[0].alternatives[0]  # type: ignore[attr-defined]
     assert_heard(transcript.transcript, HELLO)
     assert transcript.words  # enable_word_time_offsets=True
+
+
+def test_the_speech_synthesis_examples(
+    server: Server, shell_env: dict[str, str], tmp_path: Path
+) -> None:
+    example = next(
+        code for lang, code in BLOCKS if lang == "python" and "TextToSpeechClient(" in code
+    )
+    cwd = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        exec(compile(_on_free_ports(example, server), "README.md", "exec"), {})  # noqa: S102
+    finally:
+        os.chdir(cwd)
+    curl = next(code for lang, code in BLOCKS if lang == "sh" and "text:synthesize" in code)
+    done = _sh(_on_free_ports(curl, server), shell_env, tmp_path)
+    assert done.returncode == 0, done.stderr
+    for name, said in (
+        ("hello-tts.mp3", "hello your code is a b 7"),
+        ("morning.wav", "good morning"),
+    ):
+        assert_heard(_transcribed(server, tmp_path / name), said, max_wer=0.34)
+
+
+def _transcribed(server: Server, path: Path) -> str:
+    response = server.grpc_client().recognize(
+        config=speech.RecognitionConfig(language_code="en-US"),
+        audio=speech.RecognitionAudio(content=path.read_bytes()),
+    )
+    return " ".join(r.alternatives[0].transcript for r in response.results)
 
 
 def test_the_key_example_is_valid_python() -> None:

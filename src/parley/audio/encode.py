@@ -24,6 +24,18 @@ _FFMPEG_FORMATS: dict[AudioFormat, tuple[str, str, tuple[int, ...]]] = {
     AudioFormat.OGG_OPUS: ("ogg", "libopus", (8000, 12000, 16000, 24000, 48000)),
     AudioFormat.MULAW: ("mulaw", "pcm_mulaw", ()),
     AudioFormat.ALAW: ("alaw", "pcm_alaw", ()),
+    AudioFormat.M4A: (
+        "ipod",
+        "aac",
+        (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000),
+    ),
+}
+# WAV files by soundfile: the format's subtype.
+_WAV_SUBTYPES = {
+    AudioFormat.WAV: ("WAV", "PCM_16"),
+    AudioFormat.FLAC: ("FLAC", "PCM_16"),
+    AudioFormat.WAV_MULAW: ("WAV", "ULAW"),
+    AudioFormat.WAV_ALAW: ("WAV", "ALAW"),
 }
 MIN_OUTPUT_RATE = 8000
 MAX_OUTPUT_RATE = 48000
@@ -36,6 +48,9 @@ MEDIA_TYPES = {
     AudioFormat.MULAW: "audio/basic",
     AudioFormat.ALAW: "audio/x-alaw-basic",
     AudioFormat.FLAC: "audio/flac",
+    AudioFormat.M4A: "audio/mp4",
+    AudioFormat.WAV_MULAW: "audio/wav",
+    AudioFormat.WAV_ALAW: "audio/wav",
 }
 FILE_SUFFIXES = {
     AudioFormat.WAV: ".wav",
@@ -45,6 +60,9 @@ FILE_SUFFIXES = {
     AudioFormat.MULAW: ".ulaw",
     AudioFormat.ALAW: ".alaw",
     AudioFormat.FLAC: ".flac",
+    AudioFormat.M4A: ".m4a",
+    AudioFormat.WAV_MULAW: ".wav",
+    AudioFormat.WAV_ALAW: ".wav",
 }
 
 
@@ -64,9 +82,10 @@ def encode_audio(
     pcm = np.clip(resample(samples, sample_rate, rate), -1.0, 1.0)
     if fmt is AudioFormat.PCM:
         return _to_int16(pcm).tobytes()
-    if fmt in (AudioFormat.WAV, AudioFormat.FLAC):
+    if fmt in _WAV_SUBTYPES:
+        container, subtype = _WAV_SUBTYPES[fmt]
         buffer = io.BytesIO()
-        sf.write(buffer, pcm, rate, format=fmt.value.upper(), subtype="PCM_16")
+        sf.write(buffer, pcm, rate, format=container, subtype=subtype)
         return buffer.getvalue()
     muxer, codec, _ = _FFMPEG_FORMATS[fmt]
     return encode_with_ffmpeg(pcm, rate, muxer, codec)

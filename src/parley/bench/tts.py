@@ -1,11 +1,23 @@
-"""Piper: time to the first audio chunk and real-time factor, short and paragraph input."""
+"""Speech synthesis: the engine's time to its first audio chunk and real-time factor (short
+and paragraph input); and the served path, per voice, with the official client over gRPC:
+time to the first audio byte of a two-sentence StreamingSynthesize and SynthesizeSpeech."""
 
 from __future__ import annotations
 
 import statistics
+import tempfile
 import time
+from pathlib import Path
+from typing import Any
+
+import grpc
+from google.cloud import texttospeech_v1 as tts
+from google.cloud.texttospeech_v1.services.text_to_speech.transports import (
+    TextToSpeechGrpcTransport,
+)
 
 from parley.bench.context import BenchContext, SuiteResult
+from parley.bench.server import ServerProcess
 from parley.domain.speech import SynthesisOptions
 
 SHORT = "Hello, how can I help you today?"
@@ -14,6 +26,7 @@ PARAGRAPH = (
     "and children under twelve go in free. Guided tours leave from the main hall every hour. "
     "Please leave large bags in the cloakroom on the ground floor. We hope you enjoy your visit."
 )
+TWO_SENTENCES = "Your table is ready. Please follow me to the terrace."
 
 
 def run(ctx: BenchContext) -> SuiteResult:
@@ -49,4 +62,65 @@ def run(ctx: BenchContext) -> SuiteResult:
                     f"RTF {results[name]['real_time_factor_median']:.3f}",
                 )
             )
+    results["served"] = served = _served(repeats)
+    for voice, figures in served.items():
+        headline.append(
+            (
+                f"TTS served, {voice}",
+                f"first byte: StreamingSynthesize {figures['streaming_first_byte_ms_median']:.0f} "
+                f"ms, SynthesizeSpeech {figures['synthesize_ms_median']:.0f} ms",
+            )
+        )
     return SuiteResult("tts", results, headline)
+
+
+def _served(repeats: int) -> dict[str, Any]:
+    """Per voice, against a real server: two sentences as PCM."""
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        server = ServerProcess.start(Path(folder), env={"PARLEY_WORKERS": "1"})
+        try:
+            channel = grpc.insecure_channel(server.grpc)
+            client = tts.TextToSpeechClient(transport=TextToSpeechGrpcTransport(channel=channel))
+            for voice in client.list_voices().voices:
+                selection = tts.VoiceSelectionParams(name=voice.name)
+                _first_byte(client, selection)  # loads the voice outside the timing
+                streamed = [_first_byte(client, selection) for _ in range(repeats)]
+                whole = [_whole(client, selection) for _ in range(repeats)]
+                out[voice.name] = {
+                    "streaming_first_byte_ms_median": round(1000 * statistics.median(streamed)),
+                    "synthesize_ms_median": round(1000 * statistics.median(whole)),
+                    "repeats": repeats,
+                }
+        finally:
+            server.stop()
+    return out
+
+
+def _first_byte(client: tts.TextToSpeechClient, voice: tts.VoiceSelectionParams) -> float:
+    config = tts.StreamingSynthesizeConfig(
+        voice=voice,
+        streaming_audio_config=tts.StreamingAudioConfig(audio_encoding=tts.AudioEncoding.PCM),
+    )
+    requests = [
+        tts.StreamingSynthesizeRequest(streaming_config=config),
+        tts.StreamingSynthesizeRequest(input=tts.StreamingSynthesisInput(text=TWO_SENTENCES)),
+    ]
+    started = time.perf_counter()
+    first = None
+    for response in client.streaming_synthesize(iter(requests)):
+        if first is None and response.audio_content:
+            first = time.perf_counter() - started
+    if first is None:
+        raise RuntimeError("StreamingSynthesize sent no audio")
+    return first
+
+
+def _whole(client: tts.TextToSpeechClient, voice: tts.VoiceSelectionParams) -> float:
+    started = time.perf_counter()
+    client.synthesize_speech(
+        input=tts.SynthesisInput(text=TWO_SENTENCES),
+        voice=voice,
+        audio_config=tts.AudioConfig(audio_encoding=tts.AudioEncoding.PCM),
+    )
+    return time.perf_counter() - started

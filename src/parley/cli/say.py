@@ -13,6 +13,7 @@ from parley.cli.context import services
 from parley.cli.errors import fail, usage
 from parley.domain.speech import AudioFormat, SynthesisOptions
 from parley.errors import InvalidArgument, ParleyError
+from parley.services.ssml import parse_ssml
 
 _BY_SUFFIX = {
     ".wav": AudioFormat.WAV,
@@ -24,6 +25,7 @@ _BY_SUFFIX = {
     ".raw": AudioFormat.PCM,
     ".ulaw": AudioFormat.MULAW,
     ".alaw": AudioFormat.ALAW,
+    ".m4a": AudioFormat.M4A,
 }
 
 
@@ -45,6 +47,9 @@ def say(
     sample_rate: Annotated[
         int | None, typer.Option(help="Output sample rate (default: the voice's).")
     ] = None,
+    ssml: Annotated[
+        bool, typer.Option("--ssml", help="The text is SSML (<speak>...</speak>).")
+    ] = False,
 ) -> None:
     """Speak text into an audio file; the result is also kept in the history."""
     to_stdout = str(out) == "-"
@@ -57,6 +62,7 @@ def say(
         )
     try:
         spoken = _text(text, file)
+        parts = parse_ssml(spoken, field="text") if ssml else None
         options = SynthesisOptions(
             voice=voice,
             rate=rate,
@@ -69,7 +75,7 @@ def say(
         fail(FileNotFoundError(errno.ENOENT, "no such folder", str(out.parent)), str(out))
     with services(ctx) as built:
         try:
-            result = built.synthesis.synthesize(spoken, options)
+            result = built.synthesis.synthesize(spoken, options, parts=parts)
         except ParleyError as error:
             fail(error)
         try:

@@ -18,6 +18,9 @@ class AudioFormat(enum.StrEnum):
     MULAW = "mulaw"
     ALAW = "alaw"
     FLAC = "flac"
+    M4A = "m4a"  # AAC in an MPEG-4 container
+    WAV_MULAW = "wav_mulaw"  # G.711 in a WAV file, as Google's MULAW
+    WAV_ALAW = "wav_alaw"
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,9 @@ class SynthesisOptions:
     rate: float = 1.0
     format: AudioFormat = AudioFormat.WAV
     sample_rate: int | None = None
+    pitch: float = 0.0  # semitones
+    volume_gain_db: float = 0.0
+    telephone: bool = False  # band-limited to what a telephone line carries
 
 
 @dataclass(frozen=True)
@@ -43,3 +49,22 @@ class SynthesizedChunk:
 
     samples: FloatArray
     sample_rate: int
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Text to say with its own prosody, relative to the request's: rate as a factor,
+    pitch in semitones and gain in dB added to the request's."""
+
+    text: str
+    rate: float = 1.0
+    pitch: float = 0.0
+    gain_db: float = 0.0
+
+
+@dataclass(frozen=True)
+class Pause:
+    seconds: float
+
+
+SpeechPart = Phrase | Pause

@@ -151,11 +151,19 @@ class Store:
             return _synthesis(_get(session, SynthesisRow, record_id, scope))
 
     def list_syntheses(
-        self, *, limit: int = 20, offset: int = 0, scope: str | None = None
+        self,
+        *,
+        limit: int = 20,
+        offset: int = 0,
+        search: str | None = None,
+        scope: str | None = None,
     ) -> tuple[list[SynthesisRecord], int]:
+        """Newest first; `search` matches text case-insensitively. Returns (page, total)."""
         query = select(SynthesisRow)
         if scope is not None:
             query = query.where(SynthesisRow.tenant == scope)
+        if search:
+            query = query.where(func.lower(SynthesisRow.text).contains(search.lower()))
         rows, total = self._page(query, SynthesisRow, limit, offset)
         return [_synthesis(r) for r in rows], total
 

@@ -1,4 +1,4 @@
-"""The gRPC server: Speech, Operations and the standard health service."""
+"""The gRPC server: Speech, TextToSpeech, Operations and the standard health service."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from parley.api.google.speech import GoogleSpeech
-from parley.api.grpc import operations
+from parley.api.google.tts import GoogleTextToSpeech
+from parley.api.grpc import operations, tts
 from parley.api.grpc.observe import Observe
 from parley.api.grpc.speech import SERVICE, SpeechServicer
 from parley.api.metrics import Metrics
@@ -17,7 +18,7 @@ MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 
 
 def create_grpc_server(
-    speech: GoogleSpeech, access: AccessService, metrics: Metrics
+    speech: GoogleSpeech, synthesis: GoogleTextToSpeech, access: AccessService, metrics: Metrics
 ) -> tuple[grpc.aio.Server, health.aio.HealthServicer]:
     server = grpc.aio.server(
         interceptors=[Observe(metrics)],
@@ -28,7 +29,12 @@ def create_grpc_server(
             ("grpc.so_reuseport", 0),
         ],
     )
-    server.add_generic_rpc_handlers((SpeechServicer(speech, access).handler(),))
+    server.add_generic_rpc_handlers(
+        (
+            SpeechServicer(speech, access).handler(),
+            tts.TextToSpeechServicer(synthesis, access).handler(),
+        )
+    )
     operations.add_to_server(speech, access, server)
     checker = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(checker, server)
@@ -41,5 +47,5 @@ async def set_serving(checker: health.aio.HealthServicer, serving: bool) -> None
         if serving
         else health_pb2.HealthCheckResponse.NOT_SERVING
     )
-    for service in ("", SERVICE):
+    for service in ("", SERVICE, tts.SERVICE):
         await checker.set(service, status)

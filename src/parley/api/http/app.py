@@ -1,4 +1,5 @@
-"""The HTTP application: Google Speech REST, operations, history, health."""
+"""The HTTP application: Google Speech and Text-to-Speech REST, operations, history,
+health."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from parley import __version__
 from parley.api.google.speech import GoogleSpeech
-from parley.api.http import errors, google_speech, history
+from parley.api.google.tts import GoogleTextToSpeech
+from parley.api.http import errors, google_speech, google_tts, history
 from parley.api.http.auth import current_caller
 from parley.api.http.guards import HostGuard
 from parley.api.http.observe import Observe
@@ -38,6 +40,7 @@ class Readiness:
 
 def create_app(
     speech: GoogleSpeech,
+    synthesis: GoogleTextToSpeech,
     *,
     store: Store,
     readiness: Readiness,
@@ -93,6 +96,7 @@ def create_app(
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     app.include_router(google_speech.router(speech, settings.body_timeout_seconds))
+    app.include_router(google_tts.router(synthesis, settings.body_timeout_seconds))
     app.include_router(history.router(store))
     app.include_router(streaming.router(speech))
 

@@ -1,4 +1,5 @@
-"""The history of recognitions as a REST resource: /v1/transcriptions."""
+"""The history as REST resources: /v1/transcriptions and /v1/syntheses (list, search,
+get, audio, delete)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from parley.api.http.auth import CallerDep
 from parley.domain.codec import transcript_to_dict
 from parley.errors import InvalidArgument, NotFound
-from parley.store import Store, TranscriptionRecord
+from parley.store import Store, SynthesisRecord, TranscriptionRecord
 
 
 def router(store: Store) -> APIRouter:
@@ -56,17 +57,73 @@ def router(store: Store) -> APIRouter:
         record = await anyio.to_thread.run_sync(store.get_transcription, record_id, caller.scope)
         if not record.audio_key:
             raise NotFound(f"transcription {record_id!r} was kept without its audio")
-        key = record.audio_key
-        data = await anyio.to_thread.run_sync(store.audio.read, key)
-        media = mimetypes.guess_type(key)[0] or "application/octet-stream"
-        return Response(data, media_type=media)
+        return await _audio(store, record.audio_key)
 
     @routes.delete("/v1/transcriptions/{record_id}")
     async def delete_transcription(record_id: str, caller: CallerDep) -> JSONResponse:
         await anyio.to_thread.run_sync(store.delete_transcription, record_id, caller.scope)
         return JSONResponse({})
 
+    _syntheses(routes, store)
     return routes
+
+
+def _syntheses(routes: APIRouter, store: Store) -> None:
+    @routes.get("/v1/syntheses")
+    async def list_syntheses(
+        caller: CallerDep,
+        page_size: Annotated[int, Query(alias="pageSize", ge=1, le=1000)] = 50,
+        page_token: Annotated[str, Query(alias="pageToken")] = "",
+        search: str = "",
+    ) -> JSONResponse:
+        """Newest first; `search` keeps those whose text contains it (any case)."""
+        offset = _offset(page_token)
+        records, total = await anyio.to_thread.run_sync(
+            lambda: store.list_syntheses(
+                limit=page_size, offset=offset, search=search, scope=caller.scope
+            )
+        )
+        body: dict[str, Any] = {
+            "syntheses": [_synthesis(r) for r in records],
+            "totalSize": total,
+        }
+        if offset + len(records) < total:
+            body["nextPageToken"] = str(offset + len(records))
+        return JSONResponse(body)
+
+    @routes.get("/v1/syntheses/{record_id}")
+    async def get_synthesis(record_id: str, caller: CallerDep) -> JSONResponse:
+        record = await anyio.to_thread.run_sync(store.get_synthesis, record_id, caller.scope)
+        return JSONResponse(_synthesis(record))
+
+    @routes.get("/v1/syntheses/{record_id}/audio")
+    async def get_synthesis_audio(record_id: str, caller: CallerDep) -> Response:
+        record = await anyio.to_thread.run_sync(store.get_synthesis, record_id, caller.scope)
+        return await _audio(store, record.audio_key)
+
+    @routes.delete("/v1/syntheses/{record_id}")
+    async def delete_synthesis(record_id: str, caller: CallerDep) -> JSONResponse:
+        await anyio.to_thread.run_sync(store.delete_synthesis, record_id, caller.scope)
+        return JSONResponse({})
+
+
+async def _audio(store: Store, key: str) -> Response:
+    data = await anyio.to_thread.run_sync(store.audio.read, key)
+    media = mimetypes.guess_type(key)[0] or "application/octet-stream"
+    return Response(data, media_type=media)
+
+
+def _synthesis(record: SynthesisRecord) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "createTime": record.created_at.isoformat(),
+        "voice": record.voice,
+        "audioFormat": record.audio_format,
+        "duration": record.duration,
+        "options": _camel(record.options),
+        "inferenceSeconds": record.inference_seconds,
+        "text": record.text,
+    }
 
 
 def _summary(record: TranscriptionRecord) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from google.cloud.speech_v1 import RecognitionConfig
+from google.cloud.texttospeech_v1 import AudioEncoding, SsmlVoiceGender
 
 from parley.api.ws import streaming
 
@@ -52,13 +53,46 @@ RECOGNITION_AUDIO: dict[str, Any] = {
 }
 
 
-def request_body(description: str) -> dict[str, Any]:
-    """`openapi_extra` of a route whose body is {config, audio}."""
-    schema = {
-        "type": "object",
-        "required": ["config", "audio"],
-        "properties": {"config": RECOGNITION_CONFIG, "audio": RECOGNITION_AUDIO},
-    }
+RECOGNIZE_REQUEST: dict[str, Any] = {
+    "type": "object",
+    "required": ["config", "audio"],
+    "properties": {"config": RECOGNITION_CONFIG, "audio": RECOGNITION_AUDIO},
+}
+SYNTHESIZE_REQUEST: dict[str, Any] = {
+    "type": "object",
+    "required": ["input", "voice", "audioConfig"],
+    "properties": {
+        "input": {
+            "type": "object",
+            "description": "exactly one of text, ssml and markup",
+            "properties": {"text": _STRING, "ssml": _STRING, "markup": _STRING},
+        },
+        "voice": {
+            "type": "object",
+            "properties": {
+                "languageCode": _STRING,
+                "name": _STRING,
+                "ssmlGender": {"type": "string", "enum": list(SsmlVoiceGender.__members__)},
+            },
+        },
+        "audioConfig": {
+            "type": "object",
+            "required": ["audioEncoding"],
+            "properties": {
+                "audioEncoding": {"type": "string", "enum": list(AudioEncoding.__members__)},
+                "speakingRate": {"type": "number"},
+                "pitch": {"type": "number"},
+                "volumeGainDb": {"type": "number"},
+                "sampleRateHertz": _INTEGER,
+                "effectsProfileId": {"type": "array", "items": _STRING},
+            },
+        },
+    },
+}
+
+
+def request_body(description: str, schema: dict[str, Any] = RECOGNIZE_REQUEST) -> dict[str, Any]:
+    """`openapi_extra` of a route whose body is `schema` (by default {config, audio})."""
     return {
         "requestBody": {
             "required": True,
