@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from parley.engines.model_files import package_dir
-from parley.engines.registry import MODEL_ALIASES, STT_MODELS, TTS_VOICES, ModelSpec, VoiceSpec
+from parley.engines.registry import MODEL_ALIASES, STT_MODELS, ModelSpec, VoiceSpec, tts_voices
 from parley.errors import ModelUnavailable
 
 
@@ -19,7 +19,7 @@ def models(
     if as_json:
         listing = {
             "models": [_model(spec) for spec in STT_MODELS.values()],
-            "voices": [_voice(spec) for spec in TTS_VOICES.values()],
+            "voices": [_voice(spec) for spec in tts_voices().values()],
         }
         print(json.dumps(listing, indent=2))
         return
@@ -30,7 +30,7 @@ def models(
         print(f"  {spec.name}{named}: {spec.description}")
         print(f"    languages: {' '.join(sorted(spec.languages))}")
     print("Voices:")
-    for voice in TTS_VOICES.values():
+    for voice in tts_voices().values():
         details = f"{voice.language}, {voice.gender}, {voice.sample_rate} Hz"
         print(f"  {voice.name}: {details}, {voice.description}")
 

