@@ -71,6 +71,8 @@ def encode_audio(
 ) -> bytes:
     """Encode one channel. `out_rate` resamples first; codecs with a fixed set of rates get
     the nearest rate they accept at or above it."""
+    if not len(samples):
+        raise InvalidArgument("there is no audio to encode")
     rate = out_rate or sample_rate
     if not MIN_OUTPUT_RATE <= rate <= MAX_OUTPUT_RATE:
         raise InvalidArgument(

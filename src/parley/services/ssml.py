@@ -76,9 +76,11 @@ def parse_ssml(ssml: str, field: str = "input.ssml") -> list[SpeechPart]:
     try:
         root = fromstring(ssml)
     except ParseError as error:
+        # expat's message says where ("... line 1, column 15"), columns from 0.
         line, column = error.position
         raise InvalidArgument(
-            f"{field} is not well-formed XML: {error.msg} at line {line}, column {column + 1}",
+            f"{field} is not well-formed XML at line {line}, column {column + 1}: "
+            f"{str(error.msg).split(':')[0]}",
             field=field,
         ) from error
     except DefusedXmlException as error:

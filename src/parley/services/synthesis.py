@@ -127,8 +127,13 @@ class SynthesisService:
         tenant: str | None = None,
     ) -> Synthesis:
         """Keep a finished synthesis in the history, its audio in the requested format."""
-        rate = chunks[0].sample_rate if chunks else voice_spec(options.voice or "").sample_rate
-        samples = np.concatenate([c.samples for c in chunks]) if chunks else np.zeros(0, np.float32)
+        if not any(len(c.samples) for c in chunks):
+            raise InvalidArgument(
+                "the text holds nothing a voice can say (no word, number or letter)",
+                field="text",
+            )
+        rate = chunks[0].sample_rate  # one voice, one rate
+        samples = np.concatenate([c.samples for c in chunks])
         audio = encode_audio(samples, rate, options.format, options.sample_rate)
         record = self._store.add_synthesis(
             text=text,

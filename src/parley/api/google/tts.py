@@ -142,6 +142,8 @@ class GoogleTextToSpeech:
         _check_size(text, "input.text")
         sentences: Iterator[SynthesizedChunk] = self._synthesis.stream(text, options)
         while (chunk := await anyio.to_thread.run_sync(next, sentences, None)) is not None:
+            if not len(chunk.samples):
+                continue
             chunks.append(chunk)
             yield encode_audio(
                 chunk.samples, chunk.sample_rate, options.format, options.sample_rate
