@@ -32,3 +32,14 @@ def test_too_many_words_for_the_time_and_no_loop_give_none() -> None:
     words = reading(" ".join(["..."] * 15), step=0.1)
     assert _without_loop(words, duration=0.5, speech_end=0.5) is None
     assert _before_loop(words, duration=0.5) == []
+
+
+def test_a_short_phrase_said_three_times_in_a_row_is_a_loop() -> None:
+    words = reading("the room is so quite different so quite different so quite different")
+    kept = [w.word.text for w in _before_loop(words, duration=6.0)]
+    assert kept == ["the", "room", "is", "so", "quite", "different"]
+
+
+def test_a_short_phrase_said_twice_is_speech() -> None:
+    words = reading("thank you thank you for coming")
+    assert _without_loop(words, duration=3.0, speech_end=1.8) == words

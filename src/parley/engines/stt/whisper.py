@@ -246,13 +246,34 @@ def _too_many(words: list[DecodedWord], duration: float) -> bool:
 
 
 def _loop_start(words: list[DecodedWord]) -> int | None:
-    """Where a run of LOOP_WORDS words (not all the same) comes again, if one does."""
+    """Where a loop starts again: a run of LOOP_WORDS words (not all the same) said a
+    second time, or a shorter run said three times in a row ("so quite different so
+    quite different so quite different")."""
     keys = ["".join(c for c in w.word.text.lower() if c.isalnum()) for w in words]
+    starts = [s for s in (_long_run_again(keys), _short_run_thrice(keys)) if s is not None]
+    return min(starts, default=None)
+
+
+def _long_run_again(keys: list[str]) -> int | None:
     seen: dict[tuple[str, ...], int] = {}
     for index in range(len(keys) - LOOP_WORDS + 1):
         run = tuple(keys[index : index + LOOP_WORDS])
         if len(set(run)) > 1 and seen.setdefault(run, index) <= index - LOOP_WORDS:
             return index
+    return None
+
+
+def _short_run_thrice(keys: list[str]) -> int | None:
+    for index in range(len(keys)):
+        for size in range(2, LOOP_WORDS):
+            run = keys[index : index + size]
+            if (
+                len(set(run)) > 1
+                and run
+                == keys[index + size : index + 2 * size]
+                == keys[index + 2 * size : index + 3 * size]
+            ):
+                return index + size
     return None
 
 
