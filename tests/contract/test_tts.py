@@ -240,6 +240,7 @@ def test_streaming_speaks_each_sentence_as_it_arrives(
         ({"audio_config": {"sample_rate_hertz": 1}}, "audio_config.sample_rate_hertz"),
         ({"audio_config": {"sample_rate_hertz": 10_000_000}}, "audio_config.sample_rate_hertz"),
         ({"audio_config": {"audio_encoding": 0}}, "audio_config.audio_encoding"),
+        ({"audio_config": {"audio_encoding": 99}}, "audio_config.audio_encoding"),
         ({"audio_config": {"effects_profile_id": ["no-such"]}}, "audio_config.effects_profile_id"),
     ],
 )

@@ -152,11 +152,13 @@ class GoogleTextToSpeech:
     def _options(
         self, voice: Any, audio: Any, formats: dict[int, AudioFormat], prefix: str
     ) -> SynthesisOptions:
-        encoding = AudioEncoding(audio.audio_encoding)
+        encoding = int(audio.audio_encoding)  # protobuf keeps enum numbers it does not know
         if encoding not in formats:
-            names = ", ".join(AudioEncoding(e).name for e in formats)
+            known = {int(e): name for name, e in AudioEncoding.__members__.items()}
+            names = ", ".join(known[e] for e in formats)
             raise InvalidArgument(
-                f"audio_encoding {encoding.name} is not supported here; use one of {names}",
+                f"audio_encoding {known.get(encoding, encoding)} is not supported here; "
+                f"use one of {names}",
                 field=f"{prefix}.audio_encoding",
             )
         profiles = list(getattr(audio, "effects_profile_id", []))
