@@ -385,3 +385,22 @@ def test_text_with_nothing_to_say_is_refused(any_tts: tts.TextToSpeechClient, te
     for encoding in (Encoding.MP3, Encoding.LINEAR16):
         with pytest.raises(exceptions.BadRequest, match="nothing a voice can say"):
             synthesize(any_tts, text, audio_encoding=encoding)
+
+
+def test_a_caller_may_keep_the_text_without_the_audio(server: Server) -> None:
+    body = {
+        "input": {"text": "Forget the turquoise giraffe."},
+        "voice": {"languageCode": "en-US"},
+        "audioConfig": {"audioEncoding": "LINEAR16"},
+    }
+    answer = httpx.post(
+        f"{server.http}/v1/text:synthesize", json=body, headers={"x-parley-keep-audio": "false"}
+    )
+    assert answer.status_code == 200
+    assert answer.json()["audioContent"]  # the caller still gets the audio
+    listed = httpx.get(f"{server.http}/v1/syntheses", params={"search": "turquoise giraffe"})
+    (record,) = listed.json()["syntheses"]
+    assert record["audioFormat"] is None
+    missing = httpx.get(f"{server.http}/v1/syntheses/{record['id']}/audio")
+    assert missing.status_code == 404
+    assert "without its audio" in missing.text

@@ -111,11 +111,13 @@ class SynthesisService:
         *,
         parts: list[SpeechPart] | None = None,
         tenant: str | None = None,
+        keep_audio: bool = True,
     ) -> Synthesis:
         options = self.validate(text, options, parts)
         started = time.perf_counter()
         chunks = list(self.stream(text, options, parts))
-        return self.store(text, options, chunks, time.perf_counter() - started, tenant=tenant)
+        elapsed = time.perf_counter() - started
+        return self.store(text, options, chunks, elapsed, tenant=tenant, keep_audio=keep_audio)
 
     def store(
         self,
@@ -125,8 +127,10 @@ class SynthesisService:
         elapsed: float,
         *,
         tenant: str | None = None,
+        keep_audio: bool = True,
     ) -> Synthesis:
-        """Keep a finished synthesis in the history, its audio in the requested format."""
+        """Keep a finished synthesis in the history, its audio in the requested format
+        (unless the caller asked for text only)."""
         if not any(len(c.samples) for c in chunks):
             raise InvalidArgument(
                 "the text holds nothing a voice can say (no word, number or letter)",
@@ -146,7 +150,9 @@ class SynthesisService:
                 "volume_gain_db": options.volume_gain_db,
                 "telephone": options.telephone,
             },
-            audio=StoredAudio(audio, FILE_SUFFIXES[options.format], options.format.value),
+            audio=StoredAudio(audio, FILE_SUFFIXES[options.format], options.format.value)
+            if keep_audio
+            else None,
             duration=len(samples) / rate,
             inference_seconds=elapsed,
             tenant=tenant,

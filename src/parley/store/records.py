@@ -55,8 +55,8 @@ class SynthesisRecord:
     text: str
     voice: str
     options: dict[str, Any]
-    audio_key: str
-    audio_format: str
+    audio_key: str | None  # None: kept without its audio, as the caller asked
+    audio_format: str | None
     duration: float
     inference_seconds: float
 

@@ -123,13 +123,14 @@ class Store:
         text: str,
         voice: str,
         options: dict[str, Any],
-        audio: StoredAudio,
+        audio: StoredAudio | None,
         duration: float,
         inference_seconds: float,
         tenant: str | None = None,
     ) -> SynthesisRecord:
+        """`audio` None: the text and options only."""
         record_id, created = new_id(), datetime.now(UTC)
-        key = self.audio.put(record_id, created, audio.data, audio.suffix)
+        key = audio and self.audio.put(record_id, created, audio.data, audio.suffix)
         row = SynthesisRow(
             id=record_id,
             created_at=created,
@@ -137,8 +138,8 @@ class Store:
             voice=voice,
             options=options,
             audio_key=key,
-            audio_format=audio.format,
-            audio_bytes=len(audio.data),
+            audio_format=audio and audio.format,
+            audio_bytes=audio and len(audio.data),
             duration=duration,
             inference_seconds=inference_seconds,
             tenant=tenant,

@@ -55,9 +55,7 @@ def router(store: Store) -> APIRouter:
     @routes.get("/v1/transcriptions/{record_id}/audio")
     async def get_audio(record_id: str, caller: CallerDep) -> Response:
         record = await anyio.to_thread.run_sync(store.get_transcription, record_id, caller.scope)
-        if not record.audio_key:
-            raise NotFound(f"transcription {record_id!r} was kept without its audio")
-        return await _audio(store, record.audio_key)
+        return await _audio(store, record.audio_key, f"transcription {record_id!r}")
 
     @routes.delete("/v1/transcriptions/{record_id}")
     async def delete_transcription(record_id: str, caller: CallerDep) -> JSONResponse:
@@ -99,7 +97,7 @@ def _syntheses(routes: APIRouter, store: Store) -> None:
     @routes.get("/v1/syntheses/{record_id}/audio")
     async def get_synthesis_audio(record_id: str, caller: CallerDep) -> Response:
         record = await anyio.to_thread.run_sync(store.get_synthesis, record_id, caller.scope)
-        return await _audio(store, record.audio_key)
+        return await _audio(store, record.audio_key, f"synthesis {record_id!r}")
 
     @routes.delete("/v1/syntheses/{record_id}")
     async def delete_synthesis(record_id: str, caller: CallerDep) -> JSONResponse:
@@ -107,7 +105,9 @@ def _syntheses(routes: APIRouter, store: Store) -> None:
         return JSONResponse({})
 
 
-async def _audio(store: Store, key: str) -> Response:
+async def _audio(store: Store, key: str | None, what: str) -> Response:
+    if not key:
+        raise NotFound(f"{what} was kept without its audio")
     data = await anyio.to_thread.run_sync(store.audio.read, key)
     media = mimetypes.guess_type(key)[0] or "application/octet-stream"
     return Response(data, media_type=media)
