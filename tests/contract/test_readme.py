@@ -174,12 +174,20 @@ def test_every_command_line_example(
 def _serves_then_stops(command: str, env: dict[str, str], cwd: Path) -> None:
     log = cwd / "serve.log"
     with log.open("w") as out:
+        # Its own process group: the shell may not exec the server, and SIGTERM to the
+        # shell alone would leave the server running.
         process = subprocess.Popen(  # noqa: S602 - the README's own line
-            command, shell=True, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT
+            command,
+            shell=True,
+            env=env,
+            cwd=cwd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         wait_until(lambda: "parley: serving HTTP on" in log.read_text(), 120)
     finally:
-        process.send_signal(signal.SIGTERM)
+        os.killpg(process.pid, signal.SIGTERM)
         process.wait(60)
     assert "Traceback" not in log.read_text()
