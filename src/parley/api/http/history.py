@@ -34,13 +34,7 @@ def router(store: Store) -> APIRouter:
                 limit=page_size, offset=offset, search=search, scope=caller.scope
             )
         )
-        body: dict[str, Any] = {
-            "transcriptions": [_summary(r) for r in records],
-            "totalSize": total,
-        }
-        if offset + len(records) < total:
-            body["nextPageToken"] = str(offset + len(records))
-        return JSONResponse(body)
+        return _page("transcriptions", [_summary(r) for r in records], offset, total)
 
     @routes.get("/v1/transcriptions/{record_id}")
     async def get_transcription(record_id: str, caller: CallerDep) -> JSONResponse:
@@ -81,13 +75,7 @@ def _syntheses(routes: APIRouter, store: Store) -> None:
                 limit=page_size, offset=offset, search=search, scope=caller.scope
             )
         )
-        body: dict[str, Any] = {
-            "syntheses": [_synthesis(r) for r in records],
-            "totalSize": total,
-        }
-        if offset + len(records) < total:
-            body["nextPageToken"] = str(offset + len(records))
-        return JSONResponse(body)
+        return _page("syntheses", [_synthesis(r) for r in records], offset, total)
 
     @routes.get("/v1/syntheses/{record_id}")
     async def get_synthesis(record_id: str, caller: CallerDep) -> JSONResponse:
@@ -103,6 +91,14 @@ def _syntheses(routes: APIRouter, store: Store) -> None:
     async def delete_synthesis(record_id: str, caller: CallerDep) -> JSONResponse:
         await anyio.to_thread.run_sync(store.delete_synthesis, record_id, caller.scope)
         return JSONResponse({})
+
+
+def _page(name: str, items: list[dict[str, Any]], offset: int, total: int) -> JSONResponse:
+    """One page of a listing, newest first, with the token of the next if there is one."""
+    body: dict[str, Any] = {name: items, "totalSize": total}
+    if offset + len(items) < total:
+        body["nextPageToken"] = str(offset + len(items))
+    return JSONResponse(body)
 
 
 async def _audio(store: Store, key: str | None, what: str) -> Response:
