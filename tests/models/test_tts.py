@@ -137,9 +137,11 @@ def test_bad_requests(services: Services) -> None:
         services.synthesis.validate("hi", SynthesisOptions(rate=9))
 
 
-def test_text_of_only_symbols_gives_silence_not_an_error(services: Services) -> None:
-    result = services.synthesis.synthesize("...", SynthesisOptions())
-    # Nothing to say: a valid, empty WAV, kept like any other synthesis.
-    assert result.record.duration == 0
-    assert result.audio[:4] == b"RIFF"
-    assert len(result.audio) == 44
+def test_text_of_only_symbols_is_refused_and_not_stored(services: Services) -> None:
+    before = services.store.list_syntheses()[1]
+    # Nothing a voice can say: the same clear error in every format (an empty MP3 or
+    # Opus stream cannot even be encoded).
+    for fmt in (AudioFormat.WAV, AudioFormat.MP3):
+        with pytest.raises(InvalidArgument, match="nothing a voice can say"):
+            services.synthesis.synthesize("...", SynthesisOptions(format=fmt))
+    assert services.store.list_syntheses()[1] == before
