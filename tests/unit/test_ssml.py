@@ -120,6 +120,7 @@ def test_marks_say_nothing_and_namespaces_are_accepted() -> None:
         ),
         ('<speak><prosody pitch="150Hz">x</prosody></speak>', "prosody pitch '150Hz'"),
         ('<!DOCTYPE speak [<!ENTITY a "aaaa">]><speak>&a;</speak>', "DTDs and entities"),
+        ("<speak>" + "<s>" * 1200 + "deep" + "</s>" * 1200 + "</speak>", "nested over 64 deep"),
     ],
 )
 def test_bad_ssml_is_refused_saying_where(ssml: str, where: str) -> None:

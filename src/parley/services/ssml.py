@@ -18,6 +18,7 @@ from parley.errors import InvalidArgument
 from parley.services import say_as
 
 MAX_BREAK_SECONDS = 10.0
+MAX_DEPTH = 64
 BREAK_STRENGTHS = {
     "none": 0.0,
     "x-weak": 0.1,
@@ -113,6 +114,8 @@ def _walk(element: Element, prosody: _Prosody, path: str, field: str) -> Iterato
     name = _name(element)
     where = f"{field} at <{path}>"
     allowed = _ATTRIBUTES.get(name)
+    if path.count("/") >= MAX_DEPTH:
+        raise InvalidArgument(f"{where}: elements nested over {MAX_DEPTH} deep", field=field)
     if name == "audio":
         raise InvalidArgument(
             f"{where}: <audio> is not supported (no audio is fetched)", field=field
