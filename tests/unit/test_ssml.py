@@ -136,3 +136,10 @@ def test_markup_pauses() -> None:
     assert said(parts) == "Wait now go done"
     with pytest.raises(InvalidArgument, match="unknown tag '\\[sigh\\]'"):
         parse_markup("so [sigh] tired")
+
+
+def test_pauses_cannot_make_a_small_input_into_hours_of_audio() -> None:
+    with pytest.raises(InvalidArgument, match="2500 s of pauses"):
+        parse_ssml("<speak>a" + '<break time="10s"/>' * 250 + "b</speak>")
+    with pytest.raises(InvalidArgument, match="of pauses"):
+        parse_markup("go " + "[pause long] " * 100)

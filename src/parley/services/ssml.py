@@ -18,6 +18,8 @@ from parley.errors import InvalidArgument
 from parley.services import say_as
 
 MAX_BREAK_SECONDS = 10.0
+# All pauses of one input together: 5,000 bytes of breaks would otherwise make 40 minutes.
+MAX_TOTAL_PAUSE_SECONDS = 60.0
 MAX_DEPTH = 64
 BREAK_STRENGTHS = {
     "none": 0.0,
@@ -88,8 +90,7 @@ def parse_ssml(ssml: str, field: str = "input.ssml") -> list[SpeechPart]:
         raise InvalidArgument(f"{field}: DTDs and entities are not allowed", field=field) from error
     if _name(root) != "speak":
         raise InvalidArgument(f"{field} must have <speak> as its root element", field=field)
-    parts = list(_walk(root, _Prosody(), "speak", field))
-    return _merged(parts)
+    return _bounded(_merged(list(_walk(root, _Prosody(), "speak", field))), field)
 
 
 def parse_markup(markup: str, field: str = "input.markup") -> list[SpeechPart]:
@@ -107,7 +108,17 @@ def parse_markup(markup: str, field: str = "input.markup") -> list[SpeechPart]:
         parts += [Phrase(markup[position : tag.start()]), Pause(pause)]
         position = tag.end()
     parts.append(Phrase(markup[position:]))
-    return _merged(parts)
+    return _bounded(_merged(parts), field)
+
+
+def _bounded(parts: list[SpeechPart], field: str) -> list[SpeechPart]:
+    total = sum(p.seconds for p in parts if isinstance(p, Pause))
+    if total > MAX_TOTAL_PAUSE_SECONDS:
+        raise InvalidArgument(
+            f"{field} asks for {total:g} s of pauses; at most {MAX_TOTAL_PAUSE_SECONDS:g} s",
+            field=field,
+        )
+    return parts
 
 
 def _walk(element: Element, prosody: _Prosody, path: str, field: str) -> Iterator[SpeechPart]:
