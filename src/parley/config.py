@@ -62,7 +62,11 @@ class Settings(BaseSettings):
     decoder_memory_mb: int = Field(
         default=8192, ge=256, description="address space of each audio decoder process"
     )
-    max_chunk_seconds: float = Field(default=300.0, ge=30.0, description="long audio splits")
+    window_seconds: float = Field(
+        default=60.0,
+        ge=30.0,
+        description="long audio is decoded in windows this long at most, cut in pauses",
+    )
     model_idle_seconds: float | None = Field(default=900.0, description="unload after idle")
     profanity_words: Path | None = Field(default=None, description="extra words to mask")
     host: str = "127.0.0.1"
@@ -87,6 +91,13 @@ class Settings(BaseSettings):
     )
     http_port: int = Field(default=8080, ge=0, le=65535)
     grpc_port: int = Field(default=50051, ge=0, le=65535)
+    wyoming_port: int | None = Field(
+        default=None, ge=0, le=65535, description="Wyoming (Home Assistant) over TCP; None: off"
+    )
+    wyoming_without_keys: bool = Field(
+        default=False,
+        description="serve Wyoming, which has no authentication, even when keys are required",
+    )
     audio_dirs: list[Path] = Field(default_factory=list, description="file:// URIs allowed here")
     audio_hosts: list[str] = Field(
         default_factory=list, description="http(s):// URIs allowed from these hosts (*.x ok)"
@@ -107,7 +118,6 @@ class Settings(BaseSettings):
     )
     max_fetch_bytes: int = Field(default=1 << 30, description="largest audio fetched by URI")
     fetch_timeout_seconds: float = Field(default=60.0, description="for a whole download")
-    job_window_seconds: float = Field(default=60.0, ge=30.0, description="long-job windows")
     job_lease_seconds: float = Field(
         default=15.0, gt=0, description="a dead server's jobs wait this"
     )

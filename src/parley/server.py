@@ -3,6 +3,7 @@ stop on SIGTERM (requests in flight finish, a running job is left to resume)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import errno
 import logging
@@ -22,6 +23,9 @@ from parley.api.google.tts import GoogleTextToSpeech
 from parley.api.grpc.server import create_grpc_server, set_serving
 from parley.api.http.app import Readiness, create_app
 from parley.api.metrics import Metrics
+from parley.api.openai.audio import OpenAIAudio
+from parley.api.wyoming.session import WyomingSession
+from parley.api.wyoming.wire import MAX_LINE_BYTES
 from parley.config import Settings, is_loopback
 from parley.errors import Misconfigured
 from parley.jobs.runner import JobRunner
@@ -53,6 +57,11 @@ def check_access(settings: Settings, store: Store) -> AccessService:
             if not is_loopback(settings.host)
             else "keys are required and none exists: create one with `parley keys create NAME`"
         )
+    if required and settings.wyoming_port is not None and not settings.wyoming_without_keys:
+        raise Misconfigured(
+            "the Wyoming protocol has no API keys and this server requires them: set "
+            "PARLEY_WYOMING_WITHOUT_KEYS=true to serve Wyoming to anyone who can reach its port"
+        )
     if not is_loopback(settings.host) and not required:
         logger.warning(
             "serving %s without API keys: anyone who can reach it may use it", settings.host
@@ -79,8 +88,10 @@ async def serve(settings: Settings) -> None:
     metrics = Metrics()
     listener = _listen(settings.host, settings.http_port, "HTTP")
     try:
-        if settings.grpc_port:  # the system says why a port cannot be had; gRPC would not
-            _listen(settings.host, settings.grpc_port, "gRPC").close()
+        # The system says why a port cannot be had; gRPC would not.
+        for port, what in ((settings.grpc_port, "gRPC"), (settings.wyoming_port, "Wyoming")):
+            if port:
+                _listen(settings.host, port, what).close()
         services = build_services(settings, server=True, on_recognized=metrics.recognized)
     except BaseException:
         listener.close()
@@ -113,6 +124,7 @@ async def serve(settings: Settings) -> None:
             create_app(
                 speech,
                 synthesis,
+                OpenAIAudio(services),
                 store=services.store,
                 readiness=readiness,
                 settings=settings,
@@ -126,6 +138,7 @@ async def serve(settings: Settings) -> None:
     )
     await set_serving(checker, False)
     await grpc_server.start()
+    wyoming = await _wyoming(settings, services)
     print(
         f"parley: serving HTTP on {'https' if tls else 'http'}://{settings.host}:"
         f"{listener.getsockname()[1]} "
@@ -141,13 +154,39 @@ async def serve(settings: Settings) -> None:
             tasks.start_soon(_warm, services, readiness, checker, metrics)
             tasks.start_soon(_housekeeping, services, stop)
             await stop.wait()
-            logger.info("stopping: finishing requests in flight")
-            runner.stop()
-            http.should_exit = True
-            await grpc_server.stop(GRACE_SECONDS)
+            await _stopping(runner, http, grpc_server, wyoming)
             tasks.cancel_scope.deadline = anyio.current_time() + GRACE_SECONDS
     finally:
         services.close()
+
+
+async def _stopping(
+    runner: JobRunner, http: _Uvicorn, grpc_server: grpc.aio.Server, wyoming: asyncio.Server | None
+) -> None:
+    """New work is refused; what is in flight has GRACE_SECONDS to finish."""
+    logger.info("stopping: finishing requests in flight")
+    runner.stop()
+    http.should_exit = True
+    if wyoming is not None:
+        wyoming.close()
+    await grpc_server.stop(GRACE_SECONDS)
+
+
+async def _wyoming(settings: Settings, services: Services) -> asyncio.Server | None:
+    """The Wyoming server, when a port is set."""
+    if settings.wyoming_port is None:
+        return None
+    idle = settings.stream_idle_seconds or 60.0
+
+    async def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await WyomingSession(services, reader, writer, idle).run()
+
+    server = await asyncio.start_server(
+        connected, settings.host, settings.wyoming_port, limit=MAX_LINE_BYTES
+    )
+    port = server.sockets[0].getsockname()[1]
+    print(f"parley: serving Wyoming on tcp://{settings.host}:{port}", flush=True)
+    return server
 
 
 async def _housekeeping(services: Services, stop: anyio.Event) -> None:

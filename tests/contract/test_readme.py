@@ -112,6 +112,20 @@ def test_the_speech_synthesis_examples(
         assert_heard(_transcribed(server, tmp_path / name), said, max_wer=0.34)
 
 
+def test_the_openai_example(server: Server, tmp_path: Path) -> None:
+    example = next(code for lang, code in BLOCKS if lang == "python" and "OpenAI(" in code)
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    cwd = Path.cwd()
+    os.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    try:
+        exec(compile(_on_free_ports(example, server), "README.md", "exec"), namespace)  # noqa: S102
+    finally:
+        os.chdir(cwd)
+    assert_heard(namespace["heard"].text, HELLO)  # type: ignore[attr-defined]
+    assert_heard(_transcribed(server, tmp_path / "hello-openai.mp3"), "hello from parley", 0.34)
+
+
 def _transcribed(server: Server, path: Path) -> str:
     response = server.grpc_client().recognize(
         config=speech.RecognitionConfig(language_code="en-US"),

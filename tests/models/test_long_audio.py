@@ -1,5 +1,6 @@
 """Ten minutes of real speech, cut at pauses and decoded by two worker processes: every
-word comes back once, in order, at the right time."""
+word comes back once, in order, at the right time; and a long recording nobody tuned on
+gives the same words with 1, 2 or 3 workers."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from parley.bench.speech import HELD_OUT_SPEECH, load_speech_set
+from parley.config import Settings
+from parley.domain.audio import Audio
 from parley.domain.transcript import RecognitionOptions
 from parley.evaluation.wer import spoken_form
-from parley.services.chunking import chunk_length, plan_windows
-from parley.services.container import Services
+from parley.services.chunking import plan_windows
+from parley.services.container import Services, build_services
 from parley.services.progression import Progression
 from parley.services.transcription import AudioInput
 from tests.conftest import clips
@@ -89,7 +93,7 @@ def test_ten_minutes_with_two_workers(
     joins = jiwer.process_words(
         spoken_form(" ".join(alone[n] for n in names)), " ".join(t for t, _ in tokens)
     )
-    cuts = [w.end for w in plan_windows(_samples(path), 16000, chunk_length(600, 2, 300))[:-1]]
+    cuts = [w.end for w in plan_windows(_samples(path), 16000, Settings().window_seconds)[:-1]]
 
     def time_of(index: int) -> float:
         return tokens[min(index, len(tokens) - 1)][1]
@@ -121,3 +125,29 @@ def _alone(services: Services, path: Path) -> str:
         AudioInput(path.read_bytes(), path.name), RecognitionOptions(language="en")
     )
     return record.text
+
+
+def test_the_worker_count_does_not_change_the_transcript(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The held-out set's English speech end to end (about 5 minutes: a sonnet, free talk,
+    a phone call, a speech), decoded with 1, 2 and 3 workers."""
+    held_out = [u for u in load_speech_set(HELD_OUT_SPEECH, "en") if u.kind != "telephone"]
+    pause = np.zeros(int(0.8 * RATE), np.float32)
+    samples = np.concatenate([part for u in held_out for part in (u.samples, pause)])
+    assert len(samples) > 240 * RATE
+    reference = " ".join(u.reference for u in held_out)
+    heard: dict[int, str] = {}
+    for workers in (1, 2, 3):
+        settings = Settings(data_dir=tmp_path_factory.mktemp("workers"), workers=workers)
+        built = build_services(settings)
+        try:
+            spec, options = built.transcription.validate(RecognitionOptions(language="en"))
+            transcript = built.transcription.recognize(Audio(samples[None, :], RATE), spec, options)
+        finally:
+            built.close()
+        heard[workers] = spoken_form(transcript.text)
+        wer = jiwer.wer(spoken_form(reference), heard[workers])
+        print(f"{workers} worker(s): WER {wer:.3f}")
+        assert wer <= 0.35
+    assert heard[1] == heard[2] == heard[3]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from parley.audio.energy import quietest_moment
-from parley.services.chunking import MIN_CHUNK_SECONDS, chunk_length, plan_windows
+from parley.services.chunking import plan_windows
 
 RATE = 16000
 
@@ -56,10 +56,3 @@ def test_short_audio_is_one_window() -> None:
 
 def test_quietest_moment_of_a_range_too_short_to_measure() -> None:
     assert quietest_moment(np.zeros(RATE, np.float32), RATE, 0.5, 0.6) == pytest.approx(0.55)
-
-
-def test_chunk_length_keeps_two_windows_per_worker() -> None:
-    assert chunk_length(600, 2, 300) == 150
-    assert chunk_length(600, 1, 300) == 300
-    assert chunk_length(10, 8, 300) == MIN_CHUNK_SECONDS
-    assert chunk_length(36000, 2, 300) == 300

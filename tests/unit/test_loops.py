@@ -1,10 +1,11 @@
-"""Cutting a live reading where Whisper loops: the words before the loop stand; a reading
-with more words than anyone says in the time and no loop to cut gives none."""
+"""Cutting a reading where Whisper loops: the words before the loop stand (a file's reading
+then reads the speech after them again); a reading with more words than anyone says in
+the time and no loop to cut gives none."""
 
 from __future__ import annotations
 
 from parley.domain.transcript import Word
-from parley.engines.stt.segmenting import DecodedWord
+from parley.engines.stt.segmenting import DecodedWord, duration_of, speech_after
 from parley.engines.stt.whisper import _before_loop, _without_loop
 
 
@@ -43,3 +44,23 @@ def test_a_short_phrase_said_three_times_in_a_row_is_a_loop() -> None:
 def test_a_short_phrase_said_twice_is_speech() -> None:
     words = reading("thank you thank you for coming")
     assert _without_loop(words, duration=3.0, speech_end=1.8) == words
+
+
+def test_one_word_said_over_and_over_is_a_loop() -> None:
+    words = reading("ha ha " + "ho, " * 40 + "the end", step=0.1)
+    kept = [w.word.text for w in _before_loop(words, duration=20.0)]
+    assert kept == ["ha", "ha", "ho,"]
+
+
+def test_the_speech_after_the_last_word_is_what_is_left_to_read() -> None:
+    rate = 1000
+    piece = [{"start": 0, "end": 2000}, {"start": 3000, "end": 6000}]
+    words = reading("one two three four five six", step=0.5)  # the last ends at 2.9 s
+    left = speech_after(piece, words, rate)
+    assert left == [{"start": 3000, "end": 6000}]
+    assert duration_of(left, rate) == 3.0
+    assert speech_after(piece, reading("one two", step=1.0)[:1], rate)[0] == {
+        "start": 800,
+        "end": 2000,
+    }
+    assert speech_after(piece, [], rate) == piece

@@ -89,7 +89,7 @@ def test_every_speech_span_once_in_order(long_audio: Path, tmp_path: Path) -> No
         pool,
         Store(f"sqlite:///{tmp_path}/db.sqlite", tmp_path / "audio"),  # type: ignore[arg-type]
         default_model="whisper-tiny.en",
-        max_chunk_seconds=30,
+        window_seconds=30,
         profanity=ProfanityFilter(),
     )
     progress: list[float] = []

@@ -27,7 +27,7 @@ def service(tmp_path: Path) -> TranscriptionService:
         InlinePool(),
         store,  # type: ignore[arg-type]
         default_model="whisper-base",
-        max_chunk_seconds=300,
+        window_seconds=60,
         profanity=ProfanityFilter(),
     )
 

@@ -29,6 +29,11 @@ _FFMPEG_FORMATS: dict[AudioFormat, tuple[str, str, tuple[int, ...]]] = {
         "aac",
         (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000),
     ),
+    AudioFormat.AAC: (
+        "adts",
+        "aac",
+        (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000),
+    ),
 }
 # WAV files by soundfile: the format's subtype.
 _WAV_SUBTYPES = {
@@ -49,6 +54,7 @@ MEDIA_TYPES = {
     AudioFormat.ALAW: "audio/x-alaw-basic",
     AudioFormat.FLAC: "audio/flac",
     AudioFormat.M4A: "audio/mp4",
+    AudioFormat.AAC: "audio/aac",
     AudioFormat.WAV_MULAW: "audio/wav",
     AudioFormat.WAV_ALAW: "audio/wav",
 }
@@ -61,6 +67,7 @@ FILE_SUFFIXES = {
     AudioFormat.ALAW: ".alaw",
     AudioFormat.FLAC: ".flac",
     AudioFormat.M4A: ".m4a",
+    AudioFormat.AAC: ".aac",
     AudioFormat.WAV_MULAW: ".wav",
     AudioFormat.WAV_ALAW: ".wav",
 }

@@ -27,6 +27,15 @@ class BenchContext:
         """The tuning set's read English speech, which long audio is assembled from."""
         return [u for u in self.speech if u.language == "en" and u.kind in ("read", "command")]
 
+    def english_sets(self) -> dict[str, list[Utterance]]:
+        """What long audio is assembled from: the tuning set's read English speech, and
+        the held-out set's English speech of every kind, when there is one."""
+        sets = {"tuning": self.read_speech()}
+        held_out = [u for u in self.held_out if u.language == "en"]
+        if held_out:
+            sets["held-out"] = held_out
+        return sets
+
     def speech_sets(self) -> dict[str, list[Utterance]]:
         """The sets to report side by side: tuning, and held-out when there is one."""
         sets = {"tuning": self.speech}

@@ -1,5 +1,6 @@
 """What the server adds: a 5-second sync request over gRPC and over REST, against the
-engine alone on the same audio (p50/p95 over repeated runs)."""
+engine alone on the same audio (p50/p95 over repeated runs). The clip is speech (VAD
+checked), and no figure is reported unless every reading of it came back with words."""
 
 from __future__ import annotations
 
@@ -20,22 +21,28 @@ from google.cloud.speech_v1.services.speech.transports import SpeechGrpcTranspor
 
 from parley.bench.context import BenchContext, SuiteResult
 from parley.bench.server import ServerProcess
-from parley.bench.speech import RATE, long_audio
+from parley.bench.speech import RATE, speech_clip
 from parley.engines.base import DecodeRequest
 from parley.engines.registry import model_spec
 
 MODEL = "whisper-base"
+SECONDS = 5.0
 
 
 def run(ctx: BenchContext) -> SuiteResult:
     repeats = 2 if ctx.quick else 10
-    samples, _ = long_audio(ctx.read_speech(), 5.0)
+    samples = speech_clip(ctx.read_speech(), SECONDS)
     buffer = io.BytesIO()
     sf.write(buffer, samples, RATE, format="WAV")
     wav = buffer.getvalue()
     engine = model_spec(MODEL).load(ctx.settings.engine_settings())
     request = DecodeRequest(language="en")
-    times = {"engine": _timed(lambda: engine.transcribe(samples, request), repeats)}
+    heard: dict[str, list[str]] = {}
+
+    def engine_call() -> str:
+        return engine.transcribe(samples, request).text
+
+    times = {"engine": _timed(engine_call, repeats, heard.setdefault("engine", []))}
     config = speech.RecognitionConfig(language_code="en-US", model=MODEL)
     audio = speech.RecognitionAudio(content=wav)
     with tempfile.TemporaryDirectory() as data_dir:
@@ -45,10 +52,16 @@ def run(ctx: BenchContext) -> SuiteResult:
         try:
             for name, client in (("grpc", _grpc(server)), ("rest", _rest(server))):
                 client.recognize(config=config, audio=audio)  # first call opens the connection
-                call = functools.partial(client.recognize, config=config, audio=audio)
-                times[name] = _timed(call, repeats)
+                call = functools.partial(_recognized, client, config, audio)
+                times[name] = _timed(call, repeats, heard.setdefault(name, []))
         finally:
             server.stop()
+    silent = sorted(name for name, texts in heard.items() if not all(t.split() for t in texts))
+    if silent:
+        reason = f"no words came back from {', '.join(silent)} for the {SECONDS:.0f}-s clip"
+        return SuiteResult(
+            "overhead", {"refused": reason}, [(f"{SECONDS:.0f}-s sync request", reason)]
+        )
     results = {
         name: {"p50_ms": _ms(statistics.median(v)), "p95_ms": _ms(_p95(v)), "runs": len(v)}
         for name, v in times.items()
@@ -56,21 +69,36 @@ def run(ctx: BenchContext) -> SuiteResult:
     engine_p50 = results["engine"]["p50_ms"]
     headline = [
         (
-            f"5-s sync request, {name}",
+            f"{SECONDS:.0f}-s sync request, {name}",
             f"p50 {r['p50_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms "
             f"(engine alone p50 {engine_p50:.0f} ms)",
         )
         for name, r in results.items()
         if name != "engine"
     ]
-    return SuiteResult("overhead", {"audio_seconds": 5.0, "model": MODEL, **results}, headline)
+    words = len(heard["engine"][0].split())
+    return SuiteResult(
+        "overhead",
+        {"audio_seconds": SECONDS, "model": MODEL, "words": words, **results},
+        headline,
+    )
 
 
-def _timed(call: Callable[[], object], repeats: int) -> list[float]:
+def _recognized(
+    client: speech.SpeechClient,
+    config: speech.RecognitionConfig,
+    audio: speech.RecognitionAudio,
+) -> str:
+    response = client.recognize(config=config, audio=audio)
+    return " ".join(r.alternatives[0].transcript for r in response.results if r.alternatives)
+
+
+def _timed(call: Callable[[], str], repeats: int, heard: list[str]) -> list[float]:
+    """Seconds per call; what each call heard is added to `heard`."""
     out = []
     for _ in range(repeats):
         started = time.perf_counter()
-        call()
+        heard.append(call())
         out.append(time.perf_counter() - started)
     return out
 

@@ -57,9 +57,12 @@ def _accuracy(axes: Any, results: dict[str, Any]) -> None:
 
 
 def _throughput(axes: Any, results: dict[str, Any]) -> None:
-    runs = results["runs"]
-    names = list(runs)
-    axes.barh(names, [1 / r["real_time_factor"] for r in runs.values()])
+    rows = [
+        (f"{key} ({name})", run)
+        for name, runs in results["sets"].items()
+        for key, run in runs.items()
+    ]
+    axes.barh([n for n, _ in rows], [1 / r["real_time_factor"] for _, r in rows])
     axes.set_xlabel("audio seconds per compute second (higher is faster)")
     axes.set_title(f"{results['audio_seconds'] / 60:.0f} minutes of speech, {results['model']}")
 

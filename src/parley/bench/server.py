@@ -17,6 +17,7 @@ from typing import Self
 import httpx
 
 _LISTENING = re.compile(r"HTTP on (https?://\S+) and gRPC on (\S+)")
+_WYOMING = re.compile(r"Wyoming on tcp://(\S+)")
 
 
 @dataclass
@@ -25,6 +26,7 @@ class ServerProcess:
     http: str
     grpc: str
     data_dir: Path
+    wyoming: str | None = None  # host:port, when the server speaks Wyoming
 
     @classmethod
     def start(
@@ -62,7 +64,14 @@ class ServerProcess:
             return bool(found)
 
         wait_until(listening, 60)
-        server = cls(process, found[0].group(1), found[0].group(2), data_dir)
+        wyoming = _WYOMING.search(log.read_text()[seen:])
+        server = cls(
+            process,
+            found[0].group(1),
+            found[0].group(2),
+            data_dir,
+            wyoming.group(1) if wyoming else None,
+        )
         wait_until(server.ready, ready_within)
         return server
 

@@ -27,7 +27,7 @@ from parley.bench import live
 from parley.bench.context import BenchContext, SuiteResult
 from parley.bench.procs import tree_rss_mb
 from parley.bench.server import ServerProcess, wait_until
-from parley.bench.speech import RATE, long_audio
+from parley.bench.speech import RATE, long_audio, speech_clip
 
 SYNC_CLIENTS = 2
 JOB_EVERY_SECONDS = 15.0
@@ -63,7 +63,7 @@ class _Load:
 
 def run(ctx: BenchContext) -> SuiteResult:
     seconds = 60.0 if ctx.quick else 600.0
-    clip, _ = long_audio(ctx.read_speech(), 5.0)
+    clip = speech_clip(ctx.read_speech(), 5.0)
     job_audio, _ = long_audio(ctx.read_speech(), 30.0 if ctx.quick else 120.0, seed=1)
     read = ctx.read_speech()
     track = live.build_track(read, len(read))

@@ -88,8 +88,30 @@ def long_audio(
         for utterance in speech:
             gap = np.zeros(int(RATE * rng.uniform(0.3, 1.5)), np.float32)
             if total + len(utterance.samples) > limit:
+                if not used:
+                    raise InvalidArgument(
+                        f"no clip of the speech set is as short as {seconds:.0f} s",
+                        field="speech_dir",
+                    )
                 audio = np.concatenate([*parts, np.zeros(max(0, limit - total), np.float32)])
                 return audio[:limit], used
             parts += [utterance.samples, gap]
             used.append(utterance)
             total += len(utterance.samples) + len(gap)
+
+
+def speech_clip(speech: list[Utterance], seconds: float) -> FloatArray:
+    """The set's first `seconds` of audio, its clips joined end to end; refused unless the
+    VAD finds speech in at least half of it (a benchmark of silence measures nothing)."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    samples = np.concatenate([u.samples for u in speech])[: int(seconds * RATE)]
+    found = get_speech_timestamps(samples, VadOptions(), sampling_rate=RATE)
+    voiced = sum(s["end"] - s["start"] for s in found) / RATE
+    if len(samples) < int(seconds * RATE) or voiced < seconds / 2:
+        raise InvalidArgument(
+            f"the speech set's first {seconds:.0f} s hold {voiced:.1f} s of speech; "
+            f"at least {seconds / 2:.1f} s are needed",
+            field="speech_dir",
+        )
+    return samples

@@ -1,6 +1,7 @@
 """Long audio through Parley's long-audio path with 1 and N workers, and, in the same run,
 the same model through faster-whisper's own `transcribe` (sequential long-form decoding)
-with the same settings: audio seconds per wall second, WER, and the ratios."""
+with the same settings: audio seconds per wall second, WER, and the ratios, for the tuning
+set's read speech and the held-out set's English speech."""
 
 from __future__ import annotations
 
@@ -20,53 +21,60 @@ MODEL = "whisper-base"
 
 
 def run(ctx: BenchContext) -> SuiteResult:
+    """Each speech set (tuning, held-out) looped into the same length of audio."""
     seconds = 30.0 if ctx.quick else 600.0
-    samples, used = long_audio(ctx.read_speech(), seconds)
-    reference = " ".join(u.reference for u in used)
-    counts = sorted({1, ctx.settings.workers})
+    sets: dict[str, Any] = {}
+    headline: list[tuple[str, str]] = []
+    for name, speech in ctx.english_sets().items():
+        samples, used = long_audio(speech, seconds)
+        runs = sets[name] = _runs(ctx, samples, " ".join(u.reference for u in used))
+        headline += [
+            (
+                f"{seconds / 60:.0f}-min file ({name}), {run['workers']} worker(s)",
+                f"RTF {run['real_time_factor']:.3f}, WER {run['wer']:.1%}; "
+                f"{run['speed_vs_faster_whisper_transcribe']:.2f}x faster-whisper transcribe",
+            )
+            for key, run in runs.items()
+            if key.startswith("parley_")
+        ]
+        direct = runs["faster_whisper_transcribe"]
+        headline.append(
+            (
+                f"faster-whisper transcribe ({name}), 1 thread",
+                f"RTF {direct['real_time_factor']:.3f}, WER {direct['wer']:.1%}",
+            )
+        )
+    return SuiteResult(
+        "throughput", {"model": MODEL, "audio_seconds": seconds, "sets": sets}, headline
+    )
+
+
+def _runs(ctx: BenchContext, samples: FloatArray, reference: str) -> dict[str, Any]:
+    seconds = len(samples) / RATE
     runs: dict[str, Any] = {}
-    headline = []
-    for workers in counts:
+    for workers in sorted({1, ctx.settings.workers}):
         with ctx.services(workers=workers) as services:
             services.pool.warm([MODEL])
             wall, text = _parley(services, samples)
-        speed = seconds / wall
-        runs[f"parley_{workers}_workers"] = {
-            "workers": workers,
-            "wall_seconds": round(wall, 2),
-            "audio_seconds_per_wall_second": round(speed, 2),
-            "real_time_factor": round(wall / seconds, 4),
-            "wer": round(word_error_rate([reference], [text]).wer, 4),
-        }
+        runs[f"parley_{workers}_workers"] = _row(workers, wall, seconds, reference, text)
     wall, text = _faster_whisper(ctx, samples)
-    direct = runs["faster_whisper_transcribe"] = {
-        "workers": 1,
+    direct = runs["faster_whisper_transcribe"] = _row(1, wall, seconds, reference, text)
+    for key, row in runs.items():
+        if key.startswith("parley_"):
+            row["speed_vs_faster_whisper_transcribe"] = round(
+                direct["wall_seconds"] / row["wall_seconds"], 2
+            )
+    return runs
+
+
+def _row(workers: int, wall: float, seconds: float, reference: str, text: str) -> dict[str, Any]:
+    return {
+        "workers": workers,
         "wall_seconds": round(wall, 2),
         "audio_seconds_per_wall_second": round(seconds / wall, 2),
         "real_time_factor": round(wall / seconds, 4),
         "wer": round(word_error_rate([reference], [text]).wer, 4),
     }
-    for workers in counts:
-        row = runs[f"parley_{workers}_workers"]
-        row["speed_vs_faster_whisper_transcribe"] = round(
-            direct["wall_seconds"] / row["wall_seconds"], 2
-        )
-        headline.append(
-            (
-                f"{seconds / 60:.0f}-min file, {workers} worker(s)",
-                f"RTF {row['real_time_factor']:.3f}, WER {row['wer']:.1%}; "
-                f"{row['speed_vs_faster_whisper_transcribe']:.2f}x faster-whisper transcribe",
-            )
-        )
-    headline.append(
-        (
-            "faster-whisper transcribe, 1 thread",
-            f"RTF {direct['real_time_factor']:.3f}, WER {direct['wer']:.1%}",
-        )
-    )
-    return SuiteResult(
-        "throughput", {"model": MODEL, "audio_seconds": seconds, "runs": runs}, headline
-    )
 
 
 def _parley(services: Services, samples: FloatArray) -> tuple[float, str]:

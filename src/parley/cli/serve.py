@@ -25,6 +25,13 @@ def serve(
     grpc_port: Annotated[
         int | None, typer.Option(help="gRPC port (0: any free one).", envvar="PARLEY_GRPC_PORT")
     ] = None,
+    wyoming_port: Annotated[
+        int | None,
+        typer.Option(
+            help="Also serve the Wyoming protocol (Home Assistant) on this TCP port.",
+            envvar="PARLEY_WYOMING_PORT",
+        ),
+    ] = None,
     audio_dir: Annotated[
         list[Path] | None,
         typer.Option(help="Allow file:// audio URIs under this folder (repeatable)."),
@@ -52,12 +59,14 @@ def serve(
         ),
     ] = None,
 ) -> None:
-    """Serve the Google Speech-to-Text v1 API over gRPC and REST."""
+    """Serve speech to text and text to speech: Google's APIs over gRPC and REST, OpenAI's
+    audio API, and (with --wyoming-port) the Wyoming protocol."""
     settings: Settings = ctx.obj
     overrides = {
         "host": host,
         "http_port": http_port,
         "grpc_port": grpc_port,
+        "wyoming_port": wyoming_port,
         "audio_dirs": audio_dir or None,
         "audio_hosts": audio_host or None,
         "tls_cert": tls_cert,

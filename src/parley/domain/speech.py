@@ -19,6 +19,7 @@ class AudioFormat(enum.StrEnum):
     ALAW = "alaw"
     FLAC = "flac"
     M4A = "m4a"  # AAC in an MPEG-4 container
+    AAC = "aac"  # AAC in ADTS frames, as OpenAI's "aac"
     WAV_MULAW = "wav_mulaw"  # G.711 in a WAV file, as Google's MULAW
     WAV_ALAW = "wav_alaw"
 

@@ -56,6 +56,11 @@ class RecognitionOptions:
     phrases: tuple[PhraseHint, ...] = ()
     replacements: tuple[Replacement, ...] = ()
     separate_channels: bool = False
+    # Text the speech follows on from (names, spellings, style): Whisper's initial prompt.
+    prompt: str = ""
+    # Above 0, the decoder samples at this temperature instead of searching: varied
+    # readings, by request (the same audio may then read differently each time).
+    temperature: float = 0.0
 
 
 @dataclass(frozen=True)

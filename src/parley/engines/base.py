@@ -27,6 +27,8 @@ class DecodeRequest:
     live: bool = False
     # Greedy search instead of a beam: a fifth cheaper, for readings soon replaced.
     greedy: bool = False
+    prompt: str = ""  # Whisper's initial prompt; models without one ignore it
+    temperature: float = 0.0
 
 
 class SpeechToText(Protocol):

@@ -30,7 +30,9 @@ class AccessService:
         self._lock = threading.Lock()
 
     async def authenticate(self, secret: str | None) -> Caller:
-        """The caller a request's key stands for; raises `Unauthenticated`."""
+        """The caller a request's key stands for; raises `Unauthenticated`. Where keys
+        are not required, a key the server does not know counts as none (OpenAI's clients
+        always send one, `api_key="unused"` included)."""
         if not secret:
             if self.required:
                 raise Unauthenticated(f"this server needs an API key: {HOW_TO_SEND}")
@@ -42,6 +44,8 @@ class AccessService:
             return known[0]
         key = await anyio.to_thread.run_sync(self._keys.find, secret)
         if key is None:
+            if not self.required:
+                return LOCAL
             raise Unauthenticated("the API key is not valid (unknown or revoked)")
         caller = Caller(key.name, key.admin)
         with self._lock:

@@ -5,14 +5,6 @@ from __future__ import annotations
 from parley.audio.energy import quietest_moment
 from parley.domain.audio import FloatArray, Span
 
-MIN_CHUNK_SECONDS = 30.0
-
-
-def chunk_length(duration: float, workers: int, max_seconds: float) -> float:
-    """Two windows per worker keep every worker busy to the end; never below 30 s, where
-    Whisper's fixed 30 s window would be paid for partly empty."""
-    return max(MIN_CHUNK_SECONDS, min(max_seconds, duration / (2 * max(1, workers))))
-
 
 def plan_windows(samples: FloatArray, rate: int, target: float) -> list[Span]:
     """Contiguous windows over the whole audio, each at most `target` seconds, each cut at

@@ -54,7 +54,7 @@ def build_services(
         pool,
         store,
         default_model=settings.default_model,
-        max_chunk_seconds=settings.max_chunk_seconds,
+        window_seconds=settings.window_seconds,
         profanity=profanity,
         decoder=decoder.decode if decoder else decode_audio,
         on_recognized=on_recognized,
@@ -66,7 +66,7 @@ def build_services(
         idle_seconds=settings.model_idle_seconds,
     )
     sources = AudioSources(settings.audio_dirs, settings.audio_hosts, settings.fetch_rules())
-    operations = OperationsService(store, transcription, window_seconds=settings.job_window_seconds)
+    operations = OperationsService(store, transcription)
     streaming = StreamingService(pool, store, transcription, profanity, settings.stream_limits())
     return Services(
         settings, store, pool, transcription, synthesis, sources, operations, streaming, decoder

@@ -36,12 +36,9 @@ class OperationView:
 
 
 class OperationsService:
-    def __init__(
-        self, store: Store, transcription: TranscriptionService, *, window_seconds: float
-    ) -> None:
+    def __init__(self, store: Store, transcription: TranscriptionService) -> None:
         self._store = store
         self._transcription = transcription
-        self._window_seconds = window_seconds
 
     def submit(
         self,
@@ -78,9 +75,7 @@ class OperationsService:
         audio = self._transcription.decode(audio_in, MAX_SECONDS, fit=(spec, options))
         job = _resume(operation.checkpoint)
         job.after_window = lambda p: keep_going(int(100 * p.fraction), _checkpoint(p))
-        transcript = self._transcription.recognize(
-            audio, spec, options, job, priority=BATCH, window_seconds=self._window_seconds
-        )
+        transcript = self._transcription.recognize(audio, spec, options, job, priority=BATCH)
         self._transcription.recognized("long_running", transcript)
         keep = request.get("keep_audio", True)
         ref = AudioRef(operation.audio_key, f"{audio.container}/{audio.codec}", len(data))

@@ -56,3 +56,15 @@ def split_sentences(text: str) -> list[str]:
         start = match.end()
     sentences.append(text[start:].strip())
     return [s for s in sentences if s]
+
+
+_SENTENCE_END = re.compile(r"[.!?…。！？][\"')\]]*\s")
+
+
+def complete_sentences(text: str) -> tuple[str, str]:
+    """(the complete sentences at the start of `text` as it comes in, the rest)."""
+    ends = list(_SENTENCE_END.finditer(text))
+    if not ends:
+        return "", text
+    cut = ends[-1].end()
+    return text[:cut], text[cut:]

@@ -21,7 +21,7 @@ from parley.engines.base import DecodeRequest
 from parley.engines.pool import INTERACTIVE, EnginePool
 from parley.engines.registry import ModelSpec, model_spec
 from parley.errors import EngineCrashed, InvalidArgument
-from parley.services.chunking import chunk_length, plan_windows
+from parley.services.chunking import plan_windows
 from parley.services.languages import model_language
 from parley.services.postprocess import postprocess
 from parley.services.profanity import ProfanityFilter
@@ -34,6 +34,8 @@ MAX_ALTERNATIVES = 30
 MAX_ALTERNATIVE_LANGUAGES = 3
 MAX_PHRASES = 500
 MAX_PHRASE_CHARS = 100
+# Whisper reads the last 223 tokens of a prompt; this is room for that and more.
+MAX_PROMPT_CHARS = 2000
 PROBE_SECONDS = 2.0
 
 
@@ -76,7 +78,7 @@ class TranscriptionService:
         store: Store,
         *,
         default_model: str,
-        max_chunk_seconds: float,
+        window_seconds: float,
         profanity: ProfanityFilter,
         decoder: Decoder = decode_audio,
         on_recognized: RecognitionHook | None = None,
@@ -87,7 +89,7 @@ class TranscriptionService:
         self._on_recognized = on_recognized
         self._store = store
         self._default_model = default_model
-        self._max_chunk_seconds = max_chunk_seconds
+        self._window_seconds = window_seconds
         self._profanity = profanity
 
     def transcribe(
@@ -166,6 +168,13 @@ class TranscriptionService:
                 f"model {spec.name} is English-only and cannot translate", field="task"
             )
         _check_phrases(options)
+        if len(options.prompt) > MAX_PROMPT_CHARS:
+            raise InvalidArgument(
+                f"the prompt is {len(options.prompt)} characters; at most {MAX_PROMPT_CHARS}",
+                field="prompt",
+            )
+        if not 0.0 <= options.temperature <= 1.0:
+            raise InvalidArgument("temperature must be between 0 and 1", field="temperature")
         if not spec.adapts and (options.phrases or options.max_alternatives > 1):
             raise InvalidArgument(
                 f"model {spec.name} takes no phrase hints and gives no alternatives; "
@@ -193,9 +202,10 @@ class TranscriptionService:
         job: Progression | None = None,
         *,
         priority: int = INTERACTIVE,
-        window_seconds: float | None = None,
     ) -> Transcript:
-        """Decode every channel (or their mix), in windows cut at pauses, on the pool."""
+        """Decode every channel (or their mix), in windows cut at pauses, on the pool. The
+        windows depend on the audio alone, never on the worker count: the same audio gives
+        the same transcript with 1 worker or 8."""
         started = time.perf_counter()
         tracks = (
             [audio.channel(i) for i in range(audio.channels)]
@@ -207,13 +217,10 @@ class TranscriptionService:
         }
         job = job or Progression()
         if job.windows is None:
-            target = chunk_length(
-                audio.duration, self._pool.workers, window_seconds or self._max_chunk_seconds
-            )
             job.windows = [
                 (channel, window)
                 for channel, samples in resampled.items()
-                for window in plan_windows(samples, spec.sample_rate, target)
+                for window in plan_windows(samples, spec.sample_rate, self._window_seconds)
             ]
         self._decode_windows(spec, resampled, decode_request(options), job, priority)
         segments = [s for i in sorted(job.done) for s in job.done[i]]
@@ -226,6 +233,17 @@ class TranscriptionService:
             channels=audio.channels,
         )
         return postprocess(transcript, options, self._profanity)
+
+    def finished(self, segments: list[Segment], options: RecognitionOptions) -> str:
+        """The text of segments decoded so far, as the whole transcript will write it
+        (punctuation, numbers, profanity): for callers shown words as they come."""
+        partial = Transcript(
+            segments=tuple(segments),
+            language=main_language(segments, options.language),
+            duration=max((s.end for s in segments), default=0.0),
+            model=options.model or self._default_model,
+        )
+        return postprocess(partial, options, self._profanity).text
 
     def _decode_windows(
         self,
@@ -281,6 +299,8 @@ def decode_request(options: RecognitionOptions, *, live: bool = False) -> Decode
         alternatives=options.max_alternatives,
         phrases=options.phrases,
         live=live,
+        prompt=options.prompt,
+        temperature=options.temperature,
     )
 
 

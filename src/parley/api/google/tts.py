@@ -3,7 +3,6 @@ REST. Requests and responses are the raw protobuf messages of `google-cloud-text
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -22,6 +21,7 @@ from parley.audio.encode import encode_audio
 from parley.domain.access import Caller
 from parley.domain.speech import AudioFormat, SpeechPart, SynthesisOptions, SynthesizedChunk, Voice
 from parley.errors import InvalidArgument, ParleyError, UnknownVoice
+from parley.services.sentences import complete_sentences
 from parley.services.ssml import parse_markup, parse_ssml
 from parley.services.synthesis import SynthesisService
 
@@ -73,7 +73,6 @@ _FIELDS = {
     "text": "input.text",
     "voice": "voice.name",
 }
-_SENTENCE_END = re.compile(r"[.!?…。！？][\"')\]]*\s")
 
 
 class GoogleTextToSpeech:
@@ -122,7 +121,7 @@ class GoogleTextToSpeech:
                 raise InvalidArgument(
                     f"a stream takes at most {MAX_STREAM_BYTES} bytes of text", field="input.text"
                 )
-            ready, pending = _complete_sentences(pending)
+            ready, pending = complete_sentences(pending)
             async for audio in self._speak(ready, options, chunks):
                 yield StreamingSynthesizeResponse.pb()(audio_content=audio)
             spoken.append(ready)
@@ -275,15 +274,6 @@ def _check_size(text: str, field: str) -> None:
         raise InvalidArgument(
             f"{field} is {size} bytes; at most {MAX_INPUT_BYTES} bytes are allowed", field=field
         )
-
-
-def _complete_sentences(text: str) -> tuple[str, str]:
-    """(the complete sentences at the start of `text`, the rest)."""
-    ends = list(_SENTENCE_END.finditer(text))
-    if not ends:
-        return "", text
-    cut = ends[-1].end()
-    return text[:cut], text[cut:]
 
 
 def _validated(

@@ -1,5 +1,5 @@
-"""The HTTP application: Google Speech and Text-to-Speech REST, operations, history,
-health."""
+"""The HTTP application: Google Speech and Text-to-Speech REST, operations, OpenAI's audio
+API, history, health."""
 
 from __future__ import annotations
 
@@ -17,12 +17,13 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from parley import __version__
 from parley.api.google.speech import GoogleSpeech
 from parley.api.google.tts import GoogleTextToSpeech
-from parley.api.http import errors, google_speech, google_tts, history
+from parley.api.http import errors, google_speech, google_tts, history, openai_audio
 from parley.api.http.auth import current_caller
 from parley.api.http.guards import HostGuard
 from parley.api.http.observe import Observe
 from parley.api.http.schemas import DOCS_ASSETS, swagger_assets, with_websocket
 from parley.api.metrics import Metrics
+from parley.api.openai.audio import OpenAIAudio
 from parley.api.ws import streaming
 from parley.config import Settings
 from parley.services.access import AccessService
@@ -41,6 +42,7 @@ class Readiness:
 def create_app(
     speech: GoogleSpeech,
     synthesis: GoogleTextToSpeech,
+    openai: OpenAIAudio,
     *,
     store: Store,
     readiness: Readiness,
@@ -97,6 +99,7 @@ def create_app(
 
     app.include_router(google_speech.router(speech, settings.body_timeout_seconds))
     app.include_router(google_tts.router(synthesis, settings.body_timeout_seconds))
+    app.include_router(openai_audio.router(openai, settings.body_timeout_seconds))
     app.include_router(history.router(store))
     app.include_router(streaming.router(speech))
 

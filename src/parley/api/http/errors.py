@@ -1,4 +1,5 @@
-"""Every error as Google's JSON error body: {"error": {code, message, status, details}}."""
+"""Every error as Google's JSON error body: {"error": {code, message, status, details}};
+on OpenAI's routes, as OpenAI's: {"error": {message, type, param, code}}."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from google.protobuf import json_format
 from google.rpc import code_pb2
 
 from parley.api.google.errors import HTTP_STATUS, internal_status, to_status
+from parley.api.openai.errors import error_body, internal_body
 from parley.errors import (
     InvalidArgument,
     ParleyError,
@@ -20,6 +22,7 @@ from parley.errors import (
 )
 
 logger = logging.getLogger(__name__)
+OPENAI_PATHS = ("/v1/audio/", "/v1/models", "/v1/realtime")
 
 
 # Errors of the HTTP exchange itself, which have statuses of their own. A body over the
@@ -48,17 +51,26 @@ def error_response(status: Any, http_status: int | None = None) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(ParleyError)
-    async def parley_error(_: Request, error: ParleyError) -> JSONResponse:
+    async def parley_error(request: Request, error: ParleyError) -> JSONResponse:
+        if _openai(request):
+            status, body = error_body(error)
+            return JSONResponse(body, status_code=status)
         return parley_error_response(error)
 
     @app.exception_handler(RequestValidationError)
-    async def bad_request(_: Request, error: RequestValidationError) -> JSONResponse:
+    async def bad_request(request: Request, error: RequestValidationError) -> JSONResponse:
         first = error.errors()[0] if error.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("query", "body"))
         message = f"{where}: {first.get('msg', 'invalid request')}" if where else "invalid request"
-        return error_response(to_status(InvalidArgument(message, field=where or None)))
+        return await parley_error(request, InvalidArgument(message, field=where or None))
 
     @app.exception_handler(Exception)
-    async def internal(_: Request, error: Exception) -> JSONResponse:
+    async def internal(request: Request, error: Exception) -> JSONResponse:
         logger.error("request failed", exc_info=error)
+        if _openai(request):
+            return JSONResponse(internal_body(), status_code=500)
         return error_response(internal_status("internal error"))
+
+
+def _openai(request: Request) -> bool:
+    return request.url.path.startswith(OPENAI_PATHS)

@@ -76,6 +76,18 @@ def packed(samples: FloatArray, piece: list[dict[str, int]]) -> FloatArray:
     return np.concatenate([samples[s["start"] : s["end"]] for s in piece])
 
 
+def speech_after(
+    piece: list[dict[str, int]], words: Sequence[DecodedWord], rate: int
+) -> list[dict[str, int]]:
+    """The piece's speech after its last decoded word (all of it when there is none)."""
+    after = int(words[-1].word.end * rate) if words else 0
+    return [{"start": max(s["start"], after), "end": s["end"]} for s in piece if s["end"] > after]
+
+
+def duration_of(piece: list[dict[str, int]], rate: int) -> float:
+    return sum(s["end"] - s["start"] for s in piece) / rate
+
+
 def _grouped(speech: list[dict[str, int]], limit: int) -> list[list[dict[str, int]]]:
     """Consecutive stretches of speech grouped up to `limit` samples each. (faster-whisper's
     `collect_chunks` leaves the first stretch of every group but the first out of the

@@ -19,7 +19,14 @@ from parley.engines.base import DecodeRequest
 from parley.engines.stt import nbest
 from parley.engines.stt.hallucination import without_invented_tail
 from parley.engines.stt.phrase_bias import PhraseBooster, words_of
-from parley.engines.stt.segmenting import DecodedWord, packed, speech_pieces, split_at_pauses
+from parley.engines.stt.segmenting import (
+    DecodedWord,
+    duration_of,
+    packed,
+    speech_after,
+    speech_pieces,
+    split_at_pauses,
+)
 from parley.errors import UnsupportedLanguage
 
 PIECE_SECONDS = 20
@@ -34,7 +41,12 @@ MIN_FITTED_SECONDS = 5
 MAX_WORDS_PER_SECOND = 6.0
 LOOP_WORDS = 4
 LOOP_CUT_SLACK_SECONDS = 0.5
-_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+# Nobody says one word more often than this in a row ("no no no", "words words words").
+SAME_WORD_RUN = 8
+# Whisper may end a piece's text early: this much speech after its last word is decoded
+# again on its own (at most this many times).
+UNREAD_SECONDS = 2.0
+UNREAD_RETRIES = 2
 
 
 class WhisperEngine:
@@ -46,7 +58,11 @@ class WhisperEngine:
     WER, depending on 0.1 s shifts of the window); the batched pipeline (30 s pieces,
     no timestamps) ended pieces early and dropped their last sentences (2-4 % of words
     deleted); 20 s pieces decoded with timestamps, which let a piece resume where its text
-    stopped, lost no more than the model's own errors (3.6-4.2 % WER, mostly "clubs")."""
+    stopped, lost no more than the model's own errors (3.6-4.2 % WER, mostly "clubs").
+
+    Whisper may still end a piece's text early, or loop: a loop is cut, and speech left
+    after the last word is read again on its own. There are no retries at random
+    temperatures, so a piece reads the same every time, whichever worker decodes it."""
 
     sample_rate = 16000
 
@@ -136,6 +152,21 @@ class WhisperEngine:
         words, found = self._decode_audio(
             audio, piece, samples, language, request, window_seconds=None
         )
+        # A loop is cut, and what it covered is read again below.
+        words = _before_loop(words, duration)
+        for _ in range(UNREAD_RETRIES):
+            unread = speech_after(piece, words, self.sample_rate)
+            if not words or duration_of(unread, self.sample_rate) < UNREAD_SECONDS:
+                break
+            # The encoder sees only what is left (and some silence), not a 30 s window.
+            left = duration_of(unread, self.sample_rate)
+            fitted = max(MIN_FITTED_SECONDS, math.ceil(left + FITTED_PAD_SECONDS))
+            more, _ = self._decode_audio(
+                packed(samples, unread), unread, samples, found, request, window_seconds=fitted
+            )
+            if not more:
+                break
+            words += _before_loop(more, left)
         return split_at_pauses(without_invented_tail(words), found), found
 
     def _decode_audio(
@@ -156,8 +187,11 @@ class WhisperEngine:
                 language=language,
                 task=request.task.value,
                 beam_size=1 if request.greedy else self._beam_size,
-                # faster-whisper's default: retry at higher temperatures when unsure.
-                temperature=0.0 if request.live else _TEMPERATURES,
+                # No retries at higher temperatures, which sample at random: the same
+                # audio reads the same every time unless the caller asks for sampling.
+                # Loops are cut and what they hid is read again instead.
+                temperature=0.0 if request.live else request.temperature,
+                initial_prompt=request.prompt or None,
                 # A live reading that loops stops soon, instead of filling its window.
                 max_new_tokens=_token_budget(len(audio) / self.sample_rate)
                 if request.live
@@ -248,9 +282,11 @@ def _too_many(words: list[DecodedWord], duration: float) -> bool:
 def _loop_start(words: list[DecodedWord]) -> int | None:
     """Where a loop starts again: a run of LOOP_WORDS words (not all the same) said a
     second time, or a shorter run said three times in a row ("so quite different so
-    quite different so quite different")."""
+    quite different so quite different"), or one word said more than SAME_WORD_RUN times
+    in a row ("ho, ho, ho, ..." a hundred times)."""
     keys = ["".join(c for c in w.word.text.lower() if c.isalnum()) for w in words]
-    starts = [s for s in (_long_run_again(keys), _short_run_thrice(keys)) if s is not None]
+    found = (_long_run_again(keys), _short_run_thrice(keys), _one_word_run(keys))
+    starts = [s for s in found if s is not None]
     return min(starts, default=None)
 
 
@@ -274,6 +310,15 @@ def _short_run_thrice(keys: list[str]) -> int | None:
                 == keys[index + 2 * size : index + 3 * size]
             ):
                 return index + size
+    return None
+
+
+def _one_word_run(keys: list[str]) -> int | None:
+    run = 1
+    for index in range(1, len(keys)):
+        run = run + 1 if keys[index] and keys[index] == keys[index - 1] else 1
+        if run > SAME_WORD_RUN:
+            return index - run + 2
     return None
 
 
