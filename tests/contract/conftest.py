@@ -46,7 +46,9 @@ def start_server(data_dir: Path, uploads: Path, **env: str) -> Server:
         "PARLEY_STREAM_CAPACITY": str(STREAM_CAPACITY),
         "PARLEY_BODY_TIMEOUT_SECONDS": str(BODY_TIMEOUT_SECONDS),
         "PARLEY_STREAM_IDLE_SECONDS": str(STREAM_IDLE_SECONDS),
+        # Wyoming too (keyless by nature: allowed explicitly where keys are required).
         "PARLEY_WYOMING_PORT": "0",
+        "PARLEY_WYOMING_WITHOUT_KEYS": "true",
     }
     return Server.start(data_dir, audio_dirs=(DATA, SPEECH_DIR, uploads), env={**defaults, **env})
 

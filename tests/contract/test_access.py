@@ -262,3 +262,14 @@ def test_grpc_channel_without_credentials_is_refused_by_status(
         with pytest.raises(grpc.RpcError) as error:
             call(b"", timeout=30)
     assert error.value.code() is grpc.StatusCode.UNAUTHENTICATED
+
+
+def test_wyoming_where_keys_are_required_needs_saying_so(tmp_path: Path) -> None:
+    """Wyoming has no keys: a server that requires them serves it only when told to."""
+    create_key(tmp_path, "someone")
+    command = [sys.executable, "-m", "parley", "--data-dir", str(tmp_path), "serve"]
+    command += ["--require-keys", "--wyoming-port", "0", "--http-port", "0", "--grpc-port", "0"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1
+    assert "PARLEY_WYOMING_WITHOUT_KEYS=true" in done.stderr

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import resource
+import signal
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -21,6 +22,10 @@ logger = logging.getLogger(__name__)
 
 
 def _init_child(memory_bytes: int | None) -> None:
+    # SIGTERM or Ctrl-C for the whole process group is the server's to handle: a child
+    # killed while it sends its result back leaves the pool waiting for the rest forever.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     exit_with_parent()
     if memory_bytes:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))

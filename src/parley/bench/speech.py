@@ -79,7 +79,8 @@ def long_audio(
     speech: list[Utterance], seconds: float, seed: int = 0
 ) -> tuple[FloatArray, list[Utterance]]:
     """The set over and over, with pauses of 0.3-1.5 s, cut to exactly `seconds`; returns
-    the audio and the utterances it holds in order."""
+    the audio and the utterances it holds in order. Clips longer than `seconds` are left
+    out at the start; a set with none shorter is refused."""
     rng = np.random.default_rng(seed)
     parts: list[FloatArray] = []
     used: list[Utterance] = []
@@ -89,15 +90,16 @@ def long_audio(
             gap = np.zeros(int(RATE * rng.uniform(0.3, 1.5)), np.float32)
             if total + len(utterance.samples) > limit:
                 if not used:
-                    raise InvalidArgument(
-                        f"no clip of the speech set is as short as {seconds:.0f} s",
-                        field="speech_dir",
-                    )
+                    continue
                 audio = np.concatenate([*parts, np.zeros(max(0, limit - total), np.float32)])
                 return audio[:limit], used
             parts += [utterance.samples, gap]
             used.append(utterance)
             total += len(utterance.samples) + len(gap)
+        if not used:
+            raise InvalidArgument(
+                f"no clip of the speech set is as short as {seconds:.0f} s", field="speech_dir"
+            )
 
 
 def speech_clip(speech: list[Utterance], seconds: float) -> FloatArray:

@@ -13,7 +13,7 @@ import anyio
 
 from parley.domain.access import LOCAL, Caller
 from parley.errors import Unauthenticated
-from parley.store.keys import ApiKeys, key_hash
+from parley.store.keys import PREFIX, ApiKeys, key_hash
 
 CACHE_SECONDS = 5.0
 HOW_TO_SEND = (
@@ -31,9 +31,10 @@ class AccessService:
 
     async def authenticate(self, secret: str | None) -> Caller:
         """The caller a request's key stands for; raises `Unauthenticated`. Where keys
-        are not required, a key the server does not know counts as none (OpenAI's clients
-        always send one, `api_key="unused"` included)."""
-        if not secret:
+        are not required, something that is not a Parley key (`pk_...`) counts as none:
+        OpenAI's clients always send one (`api_key="unused"`). A wrong Parley key is
+        refused anywhere, so no one works unknowingly outside their own records."""
+        if not secret or (not self.required and not secret.startswith(PREFIX)):
             if self.required:
                 raise Unauthenticated(f"this server needs an API key: {HOW_TO_SEND}")
             return LOCAL
@@ -44,8 +45,6 @@ class AccessService:
             return known[0]
         key = await anyio.to_thread.run_sync(self._keys.find, secret)
         if key is None:
-            if not self.required:
-                return LOCAL
             raise Unauthenticated("the API key is not valid (unknown or revoked)")
         caller = Caller(key.name, key.admin)
         with self._lock:

@@ -68,14 +68,25 @@ class StreamingService:
         tenant: str | None = None,
         *,
         keep_audio: bool = True,
+        tuning: Tuning | None = None,
     ) -> LiveStream:
-        """Check the request and take a place; raises `Overloaded` when all are taken."""
+        """Check the request and take a place; raises `Overloaded` when all are taken.
+        `tuning` replaces the service's endpoint timings for this stream."""
         spec, options = self.transcription.validate(options)
         if self.open_streams >= self.limits.capacity:
             raise Overloaded(
                 f"all {self.limits.capacity} live streams this server runs at once are in use"
             )
-        return LiveStream(self, spec, options, live, audio, tenant=tenant, keep_audio=keep_audio)
+        return LiveStream(
+            self,
+            spec,
+            options,
+            live,
+            audio,
+            tenant=tenant,
+            keep_audio=keep_audio,
+            tuning=tuning or self.tuning,
+        )
 
     # What a LiveStream needs from its service.
     async def decode(
@@ -106,6 +117,7 @@ class LiveStream:
         *,
         tenant: str | None = None,
         keep_audio: bool = True,
+        tuning: Tuning | None = None,
     ) -> None:
         self._service = service
         self._tenant = tenant
@@ -129,7 +141,7 @@ class LiveStream:
                 finish=lambda t: service.finish(t, options),
                 emit=self._emit,
                 live=live,
-                tuning=service.tuning,
+                tuning=tuning or service.tuning,
             )
             for i in range(channels)
         ]

@@ -24,7 +24,7 @@ from parley.api.http.observe import Observe
 from parley.api.http.schemas import DOCS_ASSETS, swagger_assets, with_websocket
 from parley.api.metrics import Metrics
 from parley.api.openai.audio import OpenAIAudio
-from parley.api.ws import streaming
+from parley.api.ws import realtime, streaming
 from parley.config import Settings
 from parley.services.access import AccessService
 from parley.store import Store
@@ -102,6 +102,7 @@ def create_app(
     app.include_router(openai_audio.router(openai, settings.body_timeout_seconds))
     app.include_router(history.router(store))
     app.include_router(streaming.router(speech))
+    app.include_router(realtime.router(openai.services))
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:

@@ -75,7 +75,7 @@ class SpeechRequest:
 
 class OpenAIAudio:
     def __init__(self, services: Services) -> None:
-        self._services = services
+        self.services = services
 
     def options(self, request: TranscriptionRequest) -> RecognitionOptions:
         if request.response_format not in FORMATS:
@@ -97,7 +97,7 @@ class OpenAIAudio:
                 field="timestamp_granularities",
             )
         languages = tuple(dict.fromkeys(x for x in (request.language, *request.languages) if x))
-        _, options = self._services.transcription.validate(
+        _, options = self.services.transcription.validate(
             RecognitionOptions(
                 model=names.transcription_model(request.model),
                 language=languages[0] if languages else None,
@@ -113,7 +113,7 @@ class OpenAIAudio:
     async def transcribe(self, request: TranscriptionRequest, caller: Caller) -> Transcript:
         options = self.options(request)
         record = await anyio.to_thread.run_sync(
-            lambda: self._services.transcription.transcribe(
+            lambda: self.services.transcription.transcribe(
                 AudioInput(request.audio, request.filename),
                 options,
                 max_seconds=MAX_SECONDS,
@@ -157,7 +157,7 @@ class OpenAIAudio:
 
         work = asyncio.ensure_future(
             anyio.to_thread.run_sync(
-                lambda: self._services.transcription.transcribe(
+                lambda: self.services.transcription.transcribe(
                     AudioInput(request.audio, request.filename),
                     options,
                     Progression(after_window=after_window),
@@ -176,7 +176,7 @@ class OpenAIAudio:
                     waiting.cancel()
                     continue
                 segments = waiting.result()
-                text = self._services.transcription.finished(segments, options)
+                text = self.services.transcription.finished(segments, options)
                 if text:
                     delta = (" " if spoken else "") + text
                     spoken = True
@@ -217,14 +217,14 @@ class OpenAIAudio:
             format=fmt,
             sample_rate=PCM_RATE if fmt is AudioFormat.PCM else None,
         )
-        return self._services.synthesis.validate(request.input, options)
+        return self.services.synthesis.validate(request.input, options)
 
     async def speak(
         self, request: SpeechRequest, options: SynthesisOptions, caller: Caller
     ) -> AsyncIterator[bytes]:
         """The audio, a sentence at a time as each is spoken, in one stream of `format`;
         the whole is stored in the history once spoken."""
-        synthesis = self._services.synthesis
+        synthesis = self.services.synthesis
         started = time.perf_counter()
         sentences = synthesis.stream(request.input, options)
         chunks: list[SynthesizedChunk] = []
