@@ -126,6 +126,20 @@ def test_the_openai_example(server: Server, tmp_path: Path) -> None:
     assert_heard(_transcribed(server, tmp_path / "hello-openai.mp3"), "hello from parley", 0.34)
 
 
+def test_the_wyoming_example(server: Server, capsys: pytest.CaptureFixture[str]) -> None:
+    example = next(code for lang, code in BLOCKS if lang == "python" and "AsyncTcpClient(" in code)
+    assert server.wyoming is not None
+    host, port = server.wyoming.rsplit(":", 1)
+    code = example.replace('"127.0.0.1", 10300', f'"{host}", {port}')
+    cwd = Path.cwd()
+    os.chdir(ROOT)
+    try:
+        exec(compile(code, "README.md", "exec"), {})  # noqa: S102
+    finally:
+        os.chdir(cwd)
+    assert_heard(capsys.readouterr().out, HELLO)
+
+
 def _transcribed(server: Server, path: Path) -> str:
     response = server.grpc_client().recognize(
         config=speech.RecognitionConfig(language_code="en-US"),
