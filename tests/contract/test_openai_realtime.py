@@ -200,6 +200,12 @@ def test_a_committed_buffer_without_turn_detection(server: Server) -> None:
         json.dumps(
             {
                 "type": "session.update",
+                "session": {"audio": {"input": {"transcription": {"language": "klingon!"}}}},
+            }
+        ),
+        json.dumps(
+            {
+                "type": "session.update",
                 "session": {"audio": {"input": {"transcription": {"model": "gpt-9"}}}},
             }
         ),

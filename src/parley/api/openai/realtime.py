@@ -18,9 +18,14 @@ from typing import Any
 
 import anyio
 
-from parley.api.openai import names
+from parley.api.openai.realtime_session import (
+    new_session,
+    options_of,
+    raw_format,
+    updated_input,
+)
 from parley.domain.access import Caller
-from parley.domain.audio import AudioEncoding, RawAudioFormat
+from parley.domain.audio import RawAudioFormat
 from parley.domain.streaming import LiveOptions, LiveResult, SpeechEvent, SpeechEventKind
 from parley.domain.transcript import RecognitionOptions
 from parley.errors import InvalidArgument, ParleyError, TooLarge
@@ -29,18 +34,7 @@ from parley.services.streaming import LiveStream
 from parley.services.transcription import AudioInput
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
-FORMATS = {
-    "audio/pcm": (AudioEncoding.LINEAR16, 24000),
-    "audio/pcmu": (AudioEncoding.MULAW, 8000),
-    "audio/pcma": (AudioEncoding.ALAW, 8000),
-}
 MAX_BUFFER_BYTES = 64 * 1024 * 1024  # a committed buffer: about 20 minutes of 24 kHz PCM
-DEFAULT_VAD = {
-    "type": "server_vad",
-    "threshold": 0.5,
-    "prefix_padding_ms": 300,
-    "silence_duration_ms": 450,
-}
 
 
 def _id(prefix: str) -> str:
@@ -52,20 +46,7 @@ class RealtimeTranscription:
         self._services = services
         self._caller = caller
         self._send_event = send
-        self.session: dict[str, Any] = {
-            "type": "transcription",
-            "id": _id("sess"),
-            "object": "realtime.transcription_session",
-            "audio": {
-                "input": {
-                    "format": {"type": "audio/pcm", "rate": 24000},
-                    "transcription": {"model": "whisper-1", "language": None, "prompt": ""},
-                    "turn_detection": dict(DEFAULT_VAD),
-                    "noise_reduction": None,
-                }
-            },
-            "include": [],
-        }
+        self.session = new_session(_id("sess"))
         self._stream: LiveStream | None = None
         self._exits = contextlib.AsyncExitStack()
         self._reader: asyncio.Task[None] | None = None
@@ -115,55 +96,24 @@ class RealtimeTranscription:
     # Session ----------------------------------------------------------------------------
 
     async def _update(self, session: Any) -> None:
-        if not isinstance(session, dict) or session.get("type", "transcription") != "transcription":
-            raise InvalidArgument(
-                'session.update needs a session of type "transcription"', field="session"
-            )
-        wanted = dict(self._input)
-        audio = session.get("audio") or {}
-        wanted.update(audio.get("input") or {})
-        fmt = wanted.get("format") or {}
-        if not isinstance(fmt, dict) or fmt.get("type") not in FORMATS:
-            raise InvalidArgument(
-                f"audio.input.format.type is one of {', '.join(FORMATS)}", field="format"
-            )
-        rate = fmt.get("rate", FORMATS[fmt["type"]][1])
-        if not isinstance(rate, int) or not 8000 <= rate <= 48000:
-            raise InvalidArgument("audio.input.format.rate is 8000-48000 Hz", field="format")
-        wanted["format"] = {**fmt, "rate": rate}
-        transcription = {**self._input["transcription"], **(wanted.get("transcription") or {})}
-        names.transcription_model(transcription.get("model") or "whisper-1")
-        wanted["transcription"] = transcription
-        detection = wanted.get("turn_detection")
-        if detection is not None:
-            if not isinstance(detection, dict) or detection.get("type") != "server_vad":
-                raise InvalidArgument(
-                    'turn_detection is {"type": "server_vad", ...} or null', field="turn_detection"
-                )
-            wanted["turn_detection"] = {**DEFAULT_VAD, **detection}
+        wanted = updated_input(self._input, session)
         if self._stream is not None and wanted != self._input:
             raise InvalidArgument(
                 "the session cannot change while audio is being transcribed; commit or "
                 "clear the buffer first",
                 field="session",
             )
-        self._options()  # the model and language must be usable before anything is taken
+        # The model and language must be usable before any audio is taken.
+        self._services.transcription.validate(options_of(wanted))
         self.session = {**self.session, "audio": {"input": wanted}}
         self.session["include"] = session.get("include", self.session["include"])
         await self._send({"type": "session.updated", "session": self.session})
 
     def _options(self) -> RecognitionOptions:
-        asked = self._input["transcription"]
-        options = RecognitionOptions(
-            model=names.transcription_model(asked.get("model") or "whisper-1"),
-            language=asked.get("language") or None,
-            prompt=asked.get("prompt") or "",
-        )
-        return self._services.transcription.validate(options)[1]
+        return self._services.transcription.validate(options_of(self._input))[1]
 
     def _raw(self) -> RawAudioFormat:
-        fmt = self._input["format"]
-        return RawAudioFormat(FORMATS[fmt["type"]][0], fmt["rate"])
+        return raw_format(self._input)
 
     # Audio ------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from parley.domain.transcript import NO_SPACE_LANGUAGES, Alternative, Segment, T
 from parley.engines.base import DecodeRequest
 from parley.engines.stt import nbest
 from parley.engines.stt.hallucination import without_invented_tail
+from parley.engines.stt.loops import before_loop, without_loop
 from parley.engines.stt.phrase_bias import PhraseBooster, words_of
 from parley.engines.stt.segmenting import (
     DecodedWord,
@@ -37,12 +38,6 @@ MAX_WINDOW_SECONDS = 30.0
 # long: with less, Whisper did not see the end and repeated itself.
 FITTED_PAD_SECONDS = 2.0
 MIN_FITTED_SECONDS = 5
-# More words per second than anyone speaks means a fitted decode went into a loop.
-MAX_WORDS_PER_SECOND = 6.0
-LOOP_WORDS = 4
-LOOP_CUT_SLACK_SECONDS = 0.5
-# Nobody says one word more often than this in a row ("no no no", "words words words").
-SAME_WORD_RUN = 8
 # Whisper may end a piece's text early: this much speech after its last word is decoded
 # again on its own (at most this many times).
 UNREAD_SECONDS = 2.0
@@ -141,19 +136,19 @@ class WhisperEngine:
                 words, found = self._decode_audio(
                     audio, piece, samples, language, request, window_seconds=seconds
                 )
-                kept = _without_loop(words, duration, piece[-1]["end"] / self.sample_rate)
+                kept = without_loop(words, duration, piece[-1]["end"] / self.sample_rate)
                 if kept is not None:
                     return split_at_pauses(without_invented_tail(kept), found), found
             # Still looping: a live result cannot wait for more readings (each costs more
             # than the last); what came before the loop, if anything.
             return split_at_pauses(
-                without_invented_tail(_before_loop(words, duration)), found
+                without_invented_tail(before_loop(words, duration)), found
             ), found
         words, found = self._decode_audio(
             audio, piece, samples, language, request, window_seconds=None
         )
         # A loop is cut, and what it covered is read again below.
-        words = _before_loop(words, duration)
+        words = before_loop(words, duration)
         for _ in range(UNREAD_RETRIES):
             unread = speech_after(piece, words, self.sample_rate)
             if not words or duration_of(unread, self.sample_rate) < UNREAD_SECONDS:
@@ -166,7 +161,7 @@ class WhisperEngine:
             )
             if not more:
                 break
-            words += _before_loop(more, left)
+            words += before_loop(more, left)
         return split_at_pauses(without_invented_tail(words), found), found
 
     def _decode_audio(
@@ -248,78 +243,6 @@ class _WindowedModel(WhisperModel):  # type: ignore[misc]
         if self._frames is not None:
             features = features[..., : self._frames]
         return super().encode(features)
-
-
-def _without_loop(
-    words: list[DecodedWord], duration: float, speech_end: float
-) -> list[DecodedWord] | None:
-    """The words of a reading, or None when Whisper went into a loop it cannot be cut out
-    of. A run of four words said twice (not all the same: "five five five five" is
-    speech) is a loop; cut where it starts again, the reading stands if what is left
-    reaches the end of the speech. More words than anyone says in the time cannot stand."""
-    if _too_many(words, duration):
-        return None
-    start = _loop_start(words)
-    if start is None:
-        return words
-    kept = words[:start]
-    return kept if kept[-1].word.end >= speech_end - LOOP_CUT_SLACK_SECONDS else None
-
-
-def _before_loop(words: list[DecodedWord], duration: float) -> list[DecodedWord]:
-    """The words before a loop starts; none of a reading with more words than anyone
-    says in the time and no loop to cut."""
-    start = _loop_start(words)
-    if start is not None:
-        return words[:start]
-    return [] if _too_many(words, duration) else words
-
-
-def _too_many(words: list[DecodedWord], duration: float) -> bool:
-    return len(words) > 2 + MAX_WORDS_PER_SECOND * duration
-
-
-def _loop_start(words: list[DecodedWord]) -> int | None:
-    """Where a loop starts again: a run of LOOP_WORDS words (not all the same) said a
-    second time, or a shorter run said three times in a row ("so quite different so
-    quite different so quite different"), or one word said more than SAME_WORD_RUN times
-    in a row ("ho, ho, ho, ..." a hundred times)."""
-    keys = ["".join(c for c in w.word.text.lower() if c.isalnum()) for w in words]
-    found = (_long_run_again(keys), _short_run_thrice(keys), _one_word_run(keys))
-    starts = [s for s in found if s is not None]
-    return min(starts, default=None)
-
-
-def _long_run_again(keys: list[str]) -> int | None:
-    seen: dict[tuple[str, ...], int] = {}
-    for index in range(len(keys) - LOOP_WORDS + 1):
-        run = tuple(keys[index : index + LOOP_WORDS])
-        if len(set(run)) > 1 and seen.setdefault(run, index) <= index - LOOP_WORDS:
-            return index
-    return None
-
-
-def _short_run_thrice(keys: list[str]) -> int | None:
-    for index in range(len(keys)):
-        for size in range(2, LOOP_WORDS):
-            run = keys[index : index + size]
-            if (
-                len(set(run)) > 1
-                and run
-                == keys[index + size : index + 2 * size]
-                == keys[index + 2 * size : index + 3 * size]
-            ):
-                return index + size
-    return None
-
-
-def _one_word_run(keys: list[str]) -> int | None:
-    run = 1
-    for index in range(1, len(keys)):
-        run = run + 1 if keys[index] and keys[index] == keys[index - 1] else 1
-        if run > SAME_WORD_RUN:
-            return index - run + 2
-    return None
 
 
 def _token_budget(seconds: float) -> int:
