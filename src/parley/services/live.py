@@ -69,10 +69,6 @@ class _Ended:
     reading: _Reading | None  # made at its pause, if any
 
 
-# Characters of earlier finals shown to the decoder before a final reading.
-CONTEXT_CHARS = 200
-
-
 class ChannelRecognizer:
     def __init__(
         self,
@@ -108,7 +104,6 @@ class ChannelRecognizer:
         self._interims = InterimTracker()
         self._last_end = 0.0  # where the last utterance ended, in seconds
         self._heard = False
-        self._said = ""  # the end of what the finals said so far: context for the next
 
     @property
     def done(self) -> bool:
@@ -193,7 +188,7 @@ class ChannelRecognizer:
                 # reading still waiting for a worker would only delay it.
                 if self._interim_task is not None:
                     self._interim_task.cancel()
-                task = self._read(utterance, self._with_context(), urgent=True)
+                task = self._read(utterance, self._request, urgent=True)
                 self._candidate = _Reading(utterance.speech_end, task)
         elif (
             self._live.interim_results
@@ -238,23 +233,14 @@ class ChannelRecognizer:
         if ended.reading is not None:
             transcript = await ended.reading.task
         else:
-            transcript = await self._decode(ended.audio, self._with_context(), True)
+            transcript = await self._decode(ended.audio, self._request, True)
         utterance = ended.utterance
         segment = _merged(self._finish(transcript), utterance.start / SAMPLE_RATE, self.channel)
         if segment is not None:
             end = utterance.speech_end / SAMPLE_RATE
             self._emit(LiveResult((ResultPart(segment, 1.0),), True, end, self.channel))
-            self._said = f"{self._said} {segment.text}"[-CONTEXT_CHARS:].lstrip()
         if self._live.single_utterance:
             self._done = True
-
-    def _with_context(self) -> DecodeRequest:
-        """The request for a final reading: what the finals before it said is the
-        decoder's prompt (after the caller's own), so a short utterance keeps its context."""
-        if not self._said:
-            return self._request
-        prompt = f"{self._request.prompt} {self._said}".strip()
-        return dataclasses.replace(self._request, prompt=prompt)
 
     def _read(
         self, utterance: Utterance, request: DecodeRequest, *, urgent: bool
