@@ -112,10 +112,20 @@ class OpenAIAudio:
 
     async def transcribe(self, request: TranscriptionRequest, caller: Caller) -> Transcript:
         options = self.options(request)
+        return await self._transcribed(request, options, caller, Progression())
+
+    async def _transcribed(
+        self,
+        request: TranscriptionRequest,
+        options: RecognitionOptions,
+        caller: Caller,
+        job: Progression,
+    ) -> Transcript:
         record = await anyio.to_thread.run_sync(
             lambda: self.services.transcription.transcribe(
                 AudioInput(request.audio, request.filename),
                 options,
+                job,
                 max_seconds=MAX_SECONDS,
                 tenant=caller.tenant,
                 keep_audio=caller.keep_audio,
@@ -156,16 +166,7 @@ class OpenAIAudio:
             return True
 
         work = asyncio.ensure_future(
-            anyio.to_thread.run_sync(
-                lambda: self.services.transcription.transcribe(
-                    AudioInput(request.audio, request.filename),
-                    options,
-                    Progression(after_window=after_window),
-                    max_seconds=MAX_SECONDS,
-                    tenant=caller.tenant,
-                    keep_audio=caller.keep_audio,
-                )
-            )
+            self._transcribed(request, options, caller, Progression(after_window=after_window))
         )
         try:
             spoken = False
@@ -184,10 +185,9 @@ class OpenAIAudio:
                     if request.logprobs:
                         event["logprobs"] = word_logprobs(segments)
                     yield event
-            transcript = (await work).transcript
+            transcript = await work
         finally:
             work.cancel()
-        assert transcript is not None
         done: dict[str, Any] = {"type": "transcript.text.done", "text": transcript.text}
         if request.logprobs:
             done["logprobs"] = word_logprobs(transcript.segments)

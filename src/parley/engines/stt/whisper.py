@@ -151,10 +151,10 @@ class WhisperEngine:
         words = before_loop(words, duration)
         for _ in range(UNREAD_RETRIES):
             unread = speech_after(piece, words, self.sample_rate)
-            if not words or duration_of(unread, self.sample_rate) < UNREAD_SECONDS:
+            left = duration_of(unread, self.sample_rate)
+            if not words or left < UNREAD_SECONDS:
                 break
             # The encoder sees only what is left (and some silence), not a 30 s window.
-            left = duration_of(unread, self.sample_rate)
             fitted = max(MIN_FITTED_SECONDS, math.ceil(left + FITTED_PAD_SECONDS))
             more, _ = self._decode_audio(
                 packed(samples, unread), unread, samples, found, request, window_seconds=fitted
