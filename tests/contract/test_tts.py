@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import av
 import grpc
 import httpx
+import jiwer
 import numpy as np
 import pytest
 from google.api_core import exceptions
@@ -302,10 +303,12 @@ def test_say_as_and_sub_change_what_is_said(
         any_tts, '<speak>The word is <say-as interpret-as="characters">dog</say-as>.</speak>'
     )
     # Three letters take longer than one word, and are heard as D, O, G (written
-    # "D-O-G", "D.O.G." or "d o g", as Whisper pleases).
+    # "D-O-G", "D.O.G." or "d o g", as Whisper pleases; now and then one letter is
+    # misheard, "DUO-G").
     assert (len(spelled) - len(plain)) / rate > 0.4
     letters = "".join(c for c in heard(client, spelled, rate).lower() if c.isalpha())
-    assert letters.endswith("dog")
+    assert letters.startswith("thewordis")
+    assert jiwer.cer("dog", letters.removeprefix("thewordis")) <= 1 / 3
     alias, rate = ssml(
         any_tts, '<speak>I work for the <sub alias="World Health Organization">WHO</sub>.</speak>'
     )

@@ -37,3 +37,17 @@ def test_anomaly_follows_whispers_published_rule() -> None:
     assert not is_anomaly(_words(("hello", 0.9, 0.4), ("there", 0.8, 0.3)))
     assert is_anomaly(_words(("a", 0.9, 0.0), ("b", 0.9, 0.0)))  # scores 2 each
     assert not is_anomaly([])
+
+
+def test_a_word_joined_from_pieces_is_scored_as_the_decoder_wrote_it() -> None:
+    # "S-U-N." spelled at the end: Whisper wrote " S" (improbable), "-U", "-N.".
+    pieces = (
+        Word("S", 0.56, 0.82, 0.09),
+        Word("-U", 0.82, 1.08, 0.68),
+        Word("-N.", 1.08, 1.3, 0.99),
+    )
+    spelled = DecodedWord(Word("S-U-N.", 0.56, 1.3, 0.09), False, pieces)
+    words = [*_words(("the", 0.7, 0.14), ("word", 0.9, 0.2), ("is", 0.97, 0.22)), spelled]
+    assert without_invented_tail(words) == words
+    # The same letters as one improbable word would be dropped.
+    assert without_invented_tail([*words[:3], DecodedWord(spelled.word, False)]) == words[:3]

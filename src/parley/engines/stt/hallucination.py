@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from parley.domain.transcript import Word
 from parley.engines.stt.segmenting import DecodedWord
 
 IMPROBABLE = 0.15
@@ -20,9 +21,9 @@ ANOMALY_SCORE = 3.0
 WORDS_LOOKED_AT = 8  # Whisper scores at most the first eight words of a stretch
 
 
-def anomaly_score(word: DecodedWord) -> float:
-    duration = word.word.end - word.word.start
-    score = 1.0 if word.word.confidence < IMPROBABLE else 0.0
+def anomaly_score(word: Word) -> float:
+    duration = word.end - word.start
+    score = 1.0 if word.confidence < IMPROBABLE else 0.0
     if duration < SHORTEST_SECONDS:
         score += (SHORTEST_SECONDS - duration) * 15
     if duration > LONGEST_SECONDS:
@@ -31,7 +32,8 @@ def anomaly_score(word: DecodedWord) -> float:
 
 
 def is_anomaly(words: Sequence[DecodedWord]) -> bool:
-    looked_at = list(words[:WORDS_LOOKED_AT])
+    """Scored on the decoder's own words: "S-U-N." is three, as Whisper wrote them."""
+    looked_at = [piece for word in words for piece in word.as_decoded][:WORDS_LOOKED_AT]
     score = sum(anomaly_score(w) for w in looked_at)
     return bool(looked_at) and (score >= ANOMALY_SCORE or score + 0.01 >= len(looked_at))
 
@@ -41,6 +43,6 @@ def without_invented_tail(words: list[DecodedWord]) -> list[DecodedWord]:
     first word always stays: a reading of nothing but unsure words is unsure speech (a
     mumble, a short word), not words added after it."""
     for start in range(max(1, len(words) - WORDS_LOOKED_AT), len(words)):
-        if words[start].word.confidence < IMPROBABLE and is_anomaly(words[start:]):
+        if words[start].as_decoded[0].confidence < IMPROBABLE and is_anomaly(words[start:]):
             return words[:start]
     return words

@@ -23,6 +23,12 @@ HARD_MAX_SECONDS = 30.0
 class DecodedWord:
     word: Word
     sentence_start: bool  # the decoder began a new segment here
+    # The decoder's own words, when `word` joins several ("S", "-U", "-N." as "S-U-N.").
+    pieces: tuple[Word, ...] = ()
+
+    @property
+    def as_decoded(self) -> tuple[Word, ...]:
+        return self.pieces or (self.word,)
 
 
 def split_at_pauses(words: Sequence[DecodedWord], language: str) -> list[Segment]:

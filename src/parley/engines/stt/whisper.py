@@ -272,7 +272,8 @@ def _words(decoded: Iterable[Any], duration: float, language: str) -> list[Decod
                     word.end,
                     min(before.confidence, word.confidence),
                 )
-                words[-1] = DecodedWord(merged, words[-1].sentence_start)
+                pieces = (*words[-1].as_decoded, word)
+                words[-1] = DecodedWord(merged, words[-1].sentence_start, pieces)
             else:
                 words.append(DecodedWord(word, first))
             first = False
