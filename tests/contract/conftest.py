@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -94,3 +96,35 @@ def any_client(
     request: pytest.FixtureRequest, client: speech_v1.SpeechClient, rest: speech_v1.SpeechClient
 ) -> speech_v1.SpeechClient:
     return client if request.param == "grpc" else rest
+
+
+def create_key(data_dir: Path, name: str, *extra: str) -> str:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "parley",
+            "--data-dir",
+            str(data_dir),
+            "keys",
+            "create",
+            name,
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="session")
+def keyed(
+    tmp_path_factory: pytest.TempPathFactory, uploads: Path
+) -> Iterator[tuple[Server, dict[str, str]]]:
+    data_dir = tmp_path_factory.mktemp("keyed")
+    keys = {name: create_key(data_dir, name) for name in ("alice", "bob", "carol", "erin")}
+    keys["root"] = create_key(data_dir, "root", "--admin")
+    server = start_server(data_dir, uploads, PARLEY_REQUIRE_KEYS="true", PARLEY_WORKERS="1")
+    yield server, keys
+    assert server.stop() == 0

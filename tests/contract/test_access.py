@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import grpc
@@ -20,44 +19,12 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from tests.conftest import assert_heard, clip
-from tests.contract.conftest import Server, start_server, wait_until
+from tests.contract.conftest import Server, create_key, wait_until
 from tests.contract.test_hostile_requests import _raw_http
 
 GOOD = clip("ps_goforward").path.read_bytes()
 CONFIG = speech.RecognitionConfig(language_code="en-US")
 AUDIO = speech.RecognitionAudio(content=GOOD)
-
-
-def create_key(data_dir: Path, name: str, *extra: str) -> str:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "parley",
-            "--data-dir",
-            str(data_dir),
-            "keys",
-            "create",
-            name,
-            *extra,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip().splitlines()[-1]
-
-
-@pytest.fixture(scope="module")
-def keyed(
-    tmp_path_factory: pytest.TempPathFactory, uploads: Path
-) -> Iterator[tuple[Server, dict[str, str]]]:
-    data_dir = tmp_path_factory.mktemp("keyed")
-    keys = {name: create_key(data_dir, name) for name in ("alice", "bob", "carol")}
-    keys["root"] = create_key(data_dir, "root", "--admin")
-    server = start_server(data_dir, uploads, PARLEY_REQUIRE_KEYS="true", PARLEY_WORKERS="1")
-    yield server, keys
-    assert server.stop() == 0
 
 
 def grpc_client(server: Server, key: str | None = None) -> speech.SpeechClient:

@@ -91,6 +91,16 @@ def test_a_phrase_the_audio_does_not_support_is_not_forced_in(services: Services
     assert hinted.text == plain
 
 
+def test_a_phrase_already_heard_costs_no_word_around_it(services: Services) -> None:
+    """Boosting "superlative", which the model hears anyway, keeps every word before it
+    ("in the superlative" was once shaved to "want superlative", a word at a time)."""
+    path = clip("arctic_a0007").path
+    plain = recognize(services, path, language="en").text
+    for boost in (10, 20):
+        hinted = recognize(services, path, language="en", phrases=(_hint("superlative", boost),))
+        assert hinted.text == plain
+
+
 def _hint(phrase: str, boost: float) -> object:
     from parley.domain.transcript import PhraseHint
 

@@ -83,9 +83,12 @@ class GoogleSpeech:
     def open_streams(self) -> int:
         return self._services.streaming.open_streams
 
+    @property
+    def stream_capacity(self) -> int:
+        return self._services.streaming.limits.capacity
+
     def streams_full(self) -> bool:
-        streaming = self._services.streaming
-        return streaming.open_streams >= streaming.limits.capacity
+        return self.open_streams >= self.stream_capacity
 
     async def streaming_recognize(
         self, requests: AsyncIterator[Any], caller: Caller

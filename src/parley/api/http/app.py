@@ -17,7 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from parley import __version__
 from parley.api.google.speech import GoogleSpeech
 from parley.api.google.tts import GoogleTextToSpeech
-from parley.api.http import errors, google_speech, google_tts, history, openai_audio
+from parley.api.http import errors, google_speech, google_tts, history, openai_audio, web
 from parley.api.http.auth import current_caller
 from parley.api.http.guards import HostGuard
 from parley.api.http.observe import Observe
@@ -103,6 +103,7 @@ def create_app(
     app.include_router(history.router(store))
     app.include_router(streaming.router(speech))
     app.include_router(realtime.router(openai.services))
+    web.install(app)
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
@@ -113,6 +114,7 @@ def create_app(
             "problems": problems,
             "recognitions_in_flight": speech.in_flight,
             "live_streams": speech.open_streams,
+            "live_stream_capacity": speech.stream_capacity,
         }
         return JSONResponse(body, status_code=200 if status == "ready" else 503)
 

@@ -65,12 +65,21 @@ def _hints(hints: Sequence[PhraseHint]) -> list[_Hint]:
 def _candidates(words: list[str], hint: _Hint) -> list[list[str]]:
     """Every reading with one sound-alike run of `words` replaced by the phrase."""
     n = len(hint.words)
+    phrase_key = words_of(" ".join(hint.words))
+    # Words that already say the phrase stay: "in the superlative" never becomes
+    # "in superlative" for the boost of "superlative".
+    said = {
+        j
+        for i in range(len(words) - n + 1)
+        if words_of(" ".join(words[i : i + n])) == phrase_key
+        for j in range(i, i + n)
+    }
     found = []
     for size in {max(1, n - 1), n, n + 1}:
         for i in range(len(words) - size + 1):
-            span = [w.strip(_EDGE) for w in words[i : i + size]]
-            if words_of(" ".join(span)) == words_of(" ".join(hint.words)):
+            if said.intersection(range(i, i + size)):
                 continue
+            span = [w.strip(_EDGE) for w in words[i : i + size]]
             if _sounds_alike(_key(span), hint.key):
                 lead = words[i][: len(words[i]) - len(words[i].lstrip(_EDGE))]
                 trail = words[i + size - 1][len(words[i + size - 1].rstrip(_EDGE)) :]
