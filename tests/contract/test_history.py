@@ -56,3 +56,27 @@ def test_paging_newest_first(server: Server, client: speech.SpeechClient) -> Non
     assert (
         httpx.get(f"{server.http}/v1/transcriptions", params={"pageToken": "x"}).status_code == 400
     )
+
+
+def test_each_record_names_the_api_it_came_through(
+    server: Server, client: speech.SpeechClient, rest: speech.SpeechClient
+) -> None:
+    data = clip("ps_goforward").path.read_bytes()
+    config = speech.RecognitionConfig(language_code="en-US")
+    made = []
+    for who in (client, rest):
+        who.recognize(config=config, audio=speech.RecognitionAudio(content=data))
+        made.append(httpx.get(f"{server.http}/v1/transcriptions").json()["transcriptions"][0])
+    operation = rest.long_running_recognize(
+        config=config, audio=speech.RecognitionAudio(content=data)
+    )
+    operation.result(timeout=120)
+    made.append(httpx.get(f"{server.http}/v1/transcriptions").json()["transcriptions"][0])
+    with httpx.Client(base_url=server.http) as http:
+        files = {"file": ("go.wav", data, "audio/wav")}
+        http.post("/v1/audio/transcriptions", data={"model": "whisper-1"}, files=files)
+        made.append(http.get("/v1/transcriptions").json()["transcriptions"][0])
+        http.post("/v1/audio/speech", json={"model": "tts-1", "input": "Hi.", "voice": "alloy"})
+        spoken = http.get("/v1/syntheses").json()["syntheses"][0]
+    assert [r["protocol"] for r in made] == ["google-grpc", "google-rest", "google-rest", "openai"]
+    assert spoken["protocol"] == "openai"

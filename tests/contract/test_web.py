@@ -18,12 +18,13 @@ import pytest
 import soundfile as sf
 import srt
 from google.cloud import speech_v1 as speech
+from websockets.sync.client import connect
 
 from parley.bench import live
 from parley.bench.speech import RATE
 from parley.evaluation.wer import word_error_rate
 from tests.conftest import assert_heard, clip, dev_speech
-from tests.contract.conftest import Server
+from tests.contract.conftest import STREAM_CAPACITY, Server
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 Page = playwright_api.Page
@@ -47,19 +48,24 @@ def microphone(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, live.Tra
 
 
 @pytest.fixture(scope="module")
-def browser(microphone: tuple[Path, live.Track]) -> Iterator[object]:
+def driver() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is not installed at {CHROMIUM}: run scripts/install-test-deps")
+    with playwright_api.sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="module")
+def browser(driver: object, microphone: tuple[Path, live.Track]) -> Iterator[object]:
     args = [
         "--use-fake-ui-for-media-stream",
         "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-audio-capture={microphone[0]}%noloop",
         "--autoplay-policy=no-user-gesture-required",
     ]
-    with playwright_api.sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=args)
-        yield chromium
-        chromium.close()
+    chromium = driver.chromium.launch(executable_path=CHROMIUM, args=args)  # type: ignore[attr-defined]
+    yield chromium
+    chromium.close()
 
 
 def open_page(browser: object, server: Server, size: str = "desktop") -> Page:
@@ -232,6 +238,47 @@ def test_speech_plays_and_lasts_as_long_as_the_text(
     photograph(page, "speak")
 
 
+def test_speech_plays_before_it_is_all_made(page: Page) -> None:
+    """Five sentences: the first is heard while the last is still being synthesized."""
+    tab(page, "Speak")
+    page.get_by_label("Text to speak").fill(" ".join([SPEECH_TEXT] * 5))
+    page.get_by_role("button", name="Speak").click()
+    page.wait_for_function("document.querySelector('#speak-status').textContent === 'Done'")
+    timing = page.evaluate("({...document.querySelector('#speak-audio').dataset})")
+    first, made = int(timing["firstSoundMs"]), int(timing["madeMs"])
+    print(f"page: first sound after {first} ms, all made after {made} ms")
+    assert first < made
+
+
+def test_a_busy_server_and_a_refused_microphone_are_said_plainly(
+    page: Page, server: Server, driver: object
+) -> None:
+    url = server.http.replace("http://", "ws://") + "/v1/speech:streamingrecognize"
+    config = json.dumps({"streamingConfig": {"config": {"languageCode": "en-US"}}})
+    taken = [connect(url) for _ in range(STREAM_CAPACITY)]
+    try:
+        for socket in taken:
+            socket.send(config)
+        page.get_by_role("button", name="Record").click()
+        page.locator("#notice").wait_for(state="visible")
+        assert "busy" in text_of(page, "#notice")
+        assert page.get_by_role("button", name="Record").is_visible()
+    finally:
+        for socket in taken:
+            socket.close()
+    # A browser whose user refused the microphone.
+    refusing = driver.chromium.launch(  # type: ignore[attr-defined]
+        executable_path=CHROMIUM, args=["--use-fake-device-for-media-stream"]
+    )
+    try:
+        other = open_page(refusing, server)
+        other.get_by_role("button", name="Record").click()
+        other.locator("#notice").wait_for(state="visible")
+        assert "refused" in text_of(other, "#notice")
+    finally:
+        refusing.close()
+
+
 def test_ssml_is_spoken(page: Page) -> None:
     tab(page, "Speak")
     page.get_by_label("SSML").check()
@@ -269,6 +316,7 @@ def test_history_lists_searches_and_deletes(page: Page, server: Server) -> None:
     assert marker in str(item.text_content())
     item.locator("summary").click()
     assert "Inference time" in str(item.text_content())
+    assert "OpenAI audio API" in str(item.text_content())  # the page speaks through it
     item.get_by_role("button", name="Play", exact=False).click()
     page.wait_for_function("document.querySelector('#history-list audio')?.duration > 0")
     item.get_by_role("button", name="Delete", exact=False).click()

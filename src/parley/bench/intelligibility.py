@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from parley.domain.access import Caller
 from parley.domain.speech import SynthesisOptions
 from parley.domain.transcript import RecognitionOptions
 from parley.evaluation.wer import word_error_rate
@@ -39,7 +40,7 @@ def measure(services: Services) -> dict[str, Any]:
         heard = services.transcription.transcribe(
             AudioInput(spoken.audio, "voice.wav"),
             RecognitionOptions(language=language),
-            keep_audio=False,
+            caller=Caller(None, keep_audio=False, protocol="bench"),
         )
         score = word_error_rate([text], [heard.text], language)
         services.store.delete_synthesis(spoken.record.id)

@@ -11,6 +11,7 @@ import typer
 
 from parley.cli.context import services
 from parley.cli.errors import fail, usage
+from parley.domain.access import CLI
 from parley.domain.speech import AudioFormat, SynthesisOptions
 from parley.errors import InvalidArgument, ParleyError
 from parley.services.ssml import parse_ssml
@@ -75,7 +76,7 @@ def say(
         fail(FileNotFoundError(errno.ENOENT, "no such folder", str(out.parent)), str(out))
     with services(ctx) as built:
         try:
-            result = built.synthesis.synthesize(spoken, options, parts=parts)
+            result = built.synthesis.synthesize(spoken, options, parts=parts, caller=CLI)
         except ParleyError as error:
             fail(error)
         try:

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from parley.cli.context import services
 from parley.cli.errors import report, usage
+from parley.domain.access import CLI
 from parley.domain.audio import AudioEncoding, RawAudioFormat
 from parley.domain.transcript import PhraseHint, RecognitionOptions, Task
 from parley.errors import InvalidArgument, ParleyError
@@ -178,7 +179,9 @@ def _one(
     try:
         audio_in = source.read()
         with ProgressBar(source.name) as bar:
-            record = service.transcribe(audio_in, options, Progression(after_window=bar.update))
+            record = service.transcribe(
+                audio_in, options, Progression(after_window=bar.update), caller=CLI
+            )
         assert record.transcript is not None
         extra = {"file": subject, "id": record.id} if fmt is TextFormat.JSON else None
         text = render(record.transcript, fmt, extra)

@@ -9,11 +9,14 @@ from dataclasses import dataclass
 class Caller:
     """`key`: the name of the caller's API key; None when the server takes requests
     without keys (a trusted local user, who sees everything). `keep_audio`: False when
-    the request asked that its audio not be stored (its record keeps the text only)."""
+    the request asked that its audio not be stored (its record keeps the text only).
+    `protocol`: the door it came through, kept with what it makes ("google-grpc", "openai",
+    "wyoming", "cli", ...)."""
 
     key: str | None
     admin: bool = False
     keep_audio: bool = True
+    protocol: str = ""
 
     @property
     def tenant(self) -> str | None:
@@ -27,6 +30,8 @@ class Caller:
 
 
 LOCAL = Caller(None)
+CLI = Caller(None, protocol="cli")
+WYOMING = Caller(None, protocol="wyoming")  # Wyoming has no keys
 
 KEEP_AUDIO_HEADER = "x-parley-keep-audio"
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from parley.domain.access import LOCAL, Caller
 from parley.domain.audio import AudioEncoding, RawAudioFormat, Span
 from parley.domain.codec import (
     options_from_dict,
@@ -45,8 +46,7 @@ class OperationsService:
         audio_in: AudioInput,
         options: RecognitionOptions,
         presentation: dict[str, Any],
-        tenant: str | None = None,
-        keep_audio: bool = True,
+        caller: Caller = LOCAL,
     ) -> OperationView:
         """Validate everything, store the audio, and queue the job. The audio is probed
         (its header checked, its start decoded), so what is not audio fails now; it is
@@ -58,10 +58,13 @@ class OperationsService:
             "options": options_to_dict(options),
             "audio": _audio_to_dict(audio_in),
             "presentation": presentation,
-            "keep_audio": keep_audio,
+            "keep_audio": caller.keep_audio,
+            "protocol": caller.protocol,
         }
         stored = StoredAudio(audio_in.data, suffix_of(audio), f"{audio.container}/{audio.codec}")
-        operation = self._store.operations.create(RECOGNIZE, request, stored, audio_in.name, tenant)
+        operation = self._store.operations.create(
+            RECOGNIZE, request, stored, audio_in.name, caller.tenant
+        )
         return OperationView(operation, None, presentation)
 
     def run(
@@ -85,6 +88,7 @@ class OperationsService:
             options=request["options"],
             transcript=transcript,
             tenant=operation.tenant,
+            protocol=request.get("protocol", ""),
         )
         if not keep:
             self._store.audio.delete(operation.audio_key)  # kept only while the job ran

@@ -16,6 +16,7 @@ import anyio
 import numpy as np
 import soundfile
 
+from parley.domain.access import LOCAL, Caller
 from parley.domain.audio import FloatArray, RawAudioFormat
 from parley.domain.codec import options_to_dict
 from parley.domain.streaming import LiveEvent, LiveOptions, LiveResult, StreamLimits
@@ -65,9 +66,8 @@ class StreamingService:
         options: RecognitionOptions,
         live: LiveOptions,
         audio: StreamAudio,
-        tenant: str | None = None,
+        caller: Caller = LOCAL,
         *,
-        keep_audio: bool = True,
         tuning: Tuning | None = None,
     ) -> LiveStream:
         """Check the request and take a place; raises `Overloaded` when all are taken.
@@ -83,8 +83,7 @@ class StreamingService:
             options,
             live,
             audio,
-            tenant=tenant,
-            keep_audio=keep_audio,
+            caller=caller,
             tuning=tuning or self.tuning,
         )
 
@@ -115,13 +114,11 @@ class LiveStream:
         live: LiveOptions,
         audio: StreamAudio,
         *,
-        tenant: str | None = None,
-        keep_audio: bool = True,
+        caller: Caller = LOCAL,
         tuning: Tuning | None = None,
     ) -> None:
         self._service = service
-        self._tenant = tenant
-        self._keep_audio = keep_audio
+        self._caller = caller
         self.record_id = new_id()
         self._finals_written = 0
         self._spec = spec
@@ -163,10 +160,11 @@ class LiveStream:
             lambda: store.live.begin(
                 self.record_id,
                 spool_key=store.audio.key_of(self._audio_path),
-                keep_audio=self._keep_audio,
+                keep_audio=self._caller.keep_audio,
                 options=options_to_dict(self._options),
                 model=self._spec.name,
-                tenant=self._tenant,
+                tenant=self._caller.tenant,
+                protocol=self._caller.protocol,
             )
         )
         self._service.open_streams += 1

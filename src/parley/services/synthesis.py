@@ -11,6 +11,7 @@ import numpy as np
 
 from parley.audio.effects import apply_effects
 from parley.audio.encode import FILE_SUFFIXES, MAX_OUTPUT_RATE, MIN_OUTPUT_RATE, encode_audio
+from parley.domain.access import LOCAL, Caller
 from parley.domain.speech import (
     Pause,
     Phrase,
@@ -110,14 +111,13 @@ class SynthesisService:
         options: SynthesisOptions,
         *,
         parts: list[SpeechPart] | None = None,
-        tenant: str | None = None,
-        keep_audio: bool = True,
+        caller: Caller = LOCAL,
     ) -> Synthesis:
         options = self.validate(text, options, parts)
         started = time.perf_counter()
         chunks = list(self.stream(text, options, parts))
         elapsed = time.perf_counter() - started
-        return self.store(text, options, chunks, elapsed, tenant=tenant, keep_audio=keep_audio)
+        return self.store(text, options, chunks, elapsed, caller=caller)
 
     def store(
         self,
@@ -126,8 +126,7 @@ class SynthesisService:
         chunks: list[SynthesizedChunk],
         elapsed: float,
         *,
-        tenant: str | None = None,
-        keep_audio: bool = True,
+        caller: Caller = LOCAL,
     ) -> Synthesis:
         """Keep a finished synthesis in the history, its audio in the requested format
         (unless the caller asked for text only)."""
@@ -151,11 +150,12 @@ class SynthesisService:
                 "telephone": options.telephone,
             },
             audio=StoredAudio(audio, FILE_SUFFIXES[options.format], options.format.value)
-            if keep_audio
+            if caller.keep_audio
             else None,
             duration=len(samples) / rate,
             inference_seconds=elapsed,
-            tenant=tenant,
+            tenant=caller.tenant,
+            protocol=caller.protocol,
         )
         return Synthesis(record, audio)
 

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from parley.audio.decode import DecodeLimits, decode_audio
 from parley.audio.resample import resample
+from parley.domain.access import LOCAL, Caller
 from parley.domain.audio import Audio, FloatArray, RawAudioFormat
 from parley.domain.codec import options_to_dict
 from parley.domain.transcript import RecognitionOptions, Segment, Task, Transcript
@@ -98,9 +99,7 @@ class TranscriptionService:
         options: RecognitionOptions,
         job: Progression | None = None,
         max_seconds: float | None = None,
-        tenant: str | None = None,
-        *,
-        keep_audio: bool = True,
+        caller: Caller = LOCAL,
     ) -> TranscriptionRecord:
         spec, options = self.validate(options)
         audio = self.decode(audio_in, max_seconds, fit=(spec, options))
@@ -108,11 +107,12 @@ class TranscriptionService:
         self.recognized("sync", transcript)
         stored = StoredAudio(audio_in.data, suffix_of(audio), f"{audio.container}/{audio.codec}")
         return self._store.add_transcription(
-            audio=stored if keep_audio else None,
+            audio=stored if caller.keep_audio else None,
             source_name=audio_in.name,
             options=options_to_dict(options),
             transcript=transcript,
-            tenant=tenant,
+            tenant=caller.tenant,
+            protocol=caller.protocol,
         )
 
     def recognized(self, kind: str, transcript: Transcript) -> None:

@@ -39,6 +39,7 @@ class LiveRecords:
         options: dict[str, Any],
         model: str,
         tenant: str | None,
+        protocol: str = "",
     ) -> None:
         """`spool_key`: where the stream's audio is spooled (also its sign of life);
         without `keep_audio`, that spool is deleted at the end instead of kept."""
@@ -53,6 +54,7 @@ class LiveRecords:
             model=model,
             options=options,
             tenant=tenant,
+            protocol=protocol or None,
         )
         with self._sessions.begin() as session:
             session.add(row)

@@ -32,6 +32,7 @@ class TranscriptionRow(Base):
     inference_seconds: Mapped[float | None] = mapped_column(Float)
     error: Mapped[str | None] = mapped_column(Text)
     tenant: Mapped[str | None] = mapped_column(String(64), index=True)
+    protocol: Mapped[str | None] = mapped_column(String(32))  # the API it came through
 
 
 class SynthesisRow(Base):
@@ -48,6 +49,7 @@ class SynthesisRow(Base):
     duration: Mapped[float] = mapped_column(Float)
     inference_seconds: Mapped[float] = mapped_column(Float)
     tenant: Mapped[str | None] = mapped_column(String(64), index=True)
+    protocol: Mapped[str | None] = mapped_column(String(32))
 
 
 class OperationRow(Base):

@@ -42,6 +42,7 @@ class TranscriptionRecord:
     transcript: Transcript | None
     inference_seconds: float | None
     error: str | None = None
+    protocol: str | None = None  # the API it came through; None before it was recorded
 
     @property
     def text(self) -> str:
@@ -59,6 +60,7 @@ class SynthesisRecord:
     audio_format: str | None
     duration: float
     inference_seconds: float
+    protocol: str | None = None
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -61,6 +61,7 @@ class Store:
         options: dict[str, Any],
         transcript: Transcript,
         tenant: str | None = None,
+        protocol: str = "",
     ) -> TranscriptionRecord:
         """Store the audio (unless the store holds it already), then the row."""
         record_id, created = new_id(), datetime.now(UTC)
@@ -88,6 +89,7 @@ class Store:
             transcript=transcript_to_dict(transcript),
             inference_seconds=transcript.inference_seconds,
             tenant=tenant,
+            protocol=protocol or None,
         )
         self._insert(row, written=isinstance(audio, StoredAudio))
         return _transcription(row)
@@ -127,6 +129,7 @@ class Store:
         duration: float,
         inference_seconds: float,
         tenant: str | None = None,
+        protocol: str = "",
     ) -> SynthesisRecord:
         """`audio` None: the text and options only."""
         record_id, created = new_id(), datetime.now(UTC)
@@ -143,6 +146,7 @@ class Store:
             duration=duration,
             inference_seconds=inference_seconds,
             tenant=tenant,
+            protocol=protocol or None,
         )
         self._insert(row, written=True)
         return _synthesis(row)
@@ -276,6 +280,7 @@ def _transcription(row: TranscriptionRow) -> TranscriptionRecord:
         transcript=transcript_from_dict(row.transcript) if row.transcript else None,
         inference_seconds=row.inference_seconds,
         error=row.error,
+        protocol=row.protocol,
     )
 
 
@@ -290,4 +295,5 @@ def _synthesis(row: SynthesisRow) -> SynthesisRecord:
         audio_format=row.audio_format,
         duration=row.duration,
         inference_seconds=row.inference_seconds,
+        protocol=row.protocol,
     )

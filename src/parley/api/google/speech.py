@@ -64,8 +64,7 @@ class GoogleSpeech:
                     audio_in,
                     recognition.options,
                     max_seconds=SYNC_SECONDS,
-                    tenant=caller.tenant,
-                    keep_audio=caller.keep_audio,
+                    caller=caller,
                 )
             )
         except TooLarge as error:
@@ -103,9 +102,7 @@ class GoogleSpeech:
             )
         live = parse_streaming_config(first.streaming_config)
         streaming = self._services.streaming
-        stream_opened = streaming.open(
-            live.options, live.live, live.audio, caller.tenant, keep_audio=caller.keep_audio
-        )
+        stream_opened = streaming.open(live.options, live.live, live.audio, caller)
         async with stream_opened as stream:
             reader = asyncio.create_task(_read_audio(requests, stream))
             try:
@@ -122,8 +119,7 @@ class GoogleSpeech:
             audio_in,
             recognition.options,
             dataclasses.asdict(recognition.presentation),
-            caller.tenant,
-            caller.keep_audio,
+            caller,
         )
         self._on_submit()
         return to_operation(view)

@@ -89,9 +89,7 @@ class GoogleTextToSpeech:
         options = self._options(request.voice, request.audio_config, FORMATS, "audio_config")
         options = _validated(self._synthesis, text, options, parts)
         done = await anyio.to_thread.run_sync(
-            lambda: self._synthesis.synthesize(
-                text, options, parts=parts, tenant=caller.tenant, keep_audio=caller.keep_audio
-            )
+            lambda: self._synthesis.synthesize(text, options, parts=parts, caller=caller)
         )
         return SynthesizeSpeechResponse.pb()(audio_content=done.audio)
 
@@ -132,9 +130,7 @@ class GoogleTextToSpeech:
             raise InvalidArgument("there is no text to speak", field="input.text")
         elapsed = time.perf_counter() - started
         await anyio.to_thread.run_sync(
-            lambda: self._synthesis.store(
-                text, options, chunks, elapsed, tenant=caller.tenant, keep_audio=caller.keep_audio
-            )
+            lambda: self._synthesis.store(text, options, chunks, elapsed, caller=caller)
         )
 
     async def _speak(

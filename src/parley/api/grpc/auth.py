@@ -17,7 +17,7 @@ async def grpc_caller(access: AccessService, context: grpc.aio.ServicerContext[A
     key = metadata.get("x-goog-api-key") or bearer_or_plain(_text(metadata.get("authorization")))
     caller = await access.authenticate(_text(key))
     keep = keeps_audio(_text(metadata.get(KEEP_AUDIO_HEADER)))
-    return dataclasses.replace(caller, keep_audio=keep)
+    return dataclasses.replace(caller, keep_audio=keep, protocol="google-grpc")
 
 
 def _text(value: str | bytes | None) -> str | None:

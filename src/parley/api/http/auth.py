@@ -31,7 +31,14 @@ async def current_caller(connection: HTTPConnection) -> Caller:
     opt-out comes as a header, or as ?keepAudio=false (a browser's WebSocket)."""
     caller = await access_of(connection).authenticate(key_of(connection))
     wish = connection.headers.get(KEEP_AUDIO_HEADER) or connection.query_params.get("keepAudio")
-    return dataclasses.replace(caller, keep_audio=keeps_audio(wish))
+    return dataclasses.replace(
+        caller, keep_audio=keeps_audio(wish), protocol=protocol_of(connection.url.path)
+    )
+
+
+def protocol_of(path: str) -> str:
+    """The API a REST route belongs to, as the history records it."""
+    return "openai" if path.startswith("/v1/audio/") else "google-rest"
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]

@@ -118,6 +118,7 @@ def _synthesis(record: SynthesisRecord) -> dict[str, Any]:
         "duration": record.duration,
         "options": _camel(record.options),
         "inferenceSeconds": record.inference_seconds,
+        "protocol": record.protocol,
         "text": record.text,
     }
 
@@ -134,6 +135,7 @@ def _summary(record: TranscriptionRecord) -> dict[str, Any]:
         "language": record.language,
         "options": _camel(record.options),
         "inferenceSeconds": record.inference_seconds,
+        "protocol": record.protocol,
         "text": record.text,
     }
 

@@ -127,8 +127,7 @@ class OpenAIAudio:
                 options,
                 job,
                 max_seconds=MAX_SECONDS,
-                tenant=caller.tenant,
-                keep_audio=caller.keep_audio,
+                caller=caller,
             )
         )
         assert record.transcript is not None
@@ -250,8 +249,7 @@ class OpenAIAudio:
                 options,
                 chunks,
                 elapsed,
-                tenant=caller.tenant,
-                keep_audio=caller.keep_audio,
+                caller=caller,
             )
         )
 

@@ -150,8 +150,7 @@ class RealtimeTranscription:
                 self._options(),
                 LiveOptions(voice_events=True),
                 self._raw(),
-                self._caller.tenant,
-                keep_audio=self._caller.keep_audio,
+                self._caller,
                 tuning=tuning,
             )
         )
@@ -231,8 +230,7 @@ class RealtimeTranscription:
                 lambda: self._services.transcription.transcribe(
                     AudioInput(data, raw=raw),
                     options,
-                    tenant=self._caller.tenant,
-                    keep_audio=self._caller.keep_audio,
+                    caller=self._caller,
                 )
             )
         except ParleyError as error:

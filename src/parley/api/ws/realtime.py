@@ -39,7 +39,9 @@ def router(services: Services) -> APIRouter:
                 )
             caller = await access_of(socket).authenticate(key_of(socket))
             keep = socket.headers.get(KEEP_AUDIO_HEADER) or socket.query_params.get("keepAudio")
-            caller = dataclasses.replace(caller, keep_audio=keeps_audio(keep))
+            caller = dataclasses.replace(
+                caller, keep_audio=keeps_audio(keep), protocol="openai-realtime"
+            )
             streaming = services.streaming
             if streaming.open_streams >= streaming.limits.capacity:
                 raise Overloaded("all live streams are in use; try again later")

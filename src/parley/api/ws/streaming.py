@@ -73,7 +73,7 @@ def router(speech: GoogleSpeech) -> APIRouter:
         try:
             if caller is None:
                 caller = await access.authenticate(await _first_message_key(socket))
-            caller = dataclasses.replace(caller, keep_audio=keep_audio)
+            caller = dataclasses.replace(caller, keep_audio=keep_audio, protocol="google-websocket")
             async for response in speech.streaming_recognize(_requests(socket), caller):
                 await socket.send_text(json_format.MessageToJson(response, indent=None))
         except WebSocketDisconnect:

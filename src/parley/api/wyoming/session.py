@@ -28,6 +28,7 @@ from wyoming.tts import (
 
 from parley.api.wyoming.info import describe
 from parley.api.wyoming.wire import ProtocolError, read_event, write_event
+from parley.domain.access import WYOMING
 from parley.domain.audio import AudioEncoding, RawAudioFormat
 from parley.domain.speech import AudioFormat, SpeechPart, SynthesisOptions, SynthesizedChunk
 from parley.domain.streaming import LiveOptions, LiveResult
@@ -137,7 +138,7 @@ class WyomingSession:
         raw = RawAudioFormat(AudioEncoding.LINEAR16, audio.rate, audio.channels)
         exits = contextlib.AsyncExitStack()
         stream = await exits.enter_async_context(
-            self._services.streaming.open(options, LiveOptions(), raw)
+            self._services.streaming.open(options, LiveOptions(), raw, WYOMING)
         )
         listening = self._listening = _Listening(stream, audio, exits)
         listening.reader = asyncio.create_task(self._read_finals(listening))
@@ -280,7 +281,7 @@ class WyomingSession:
         elapsed = time.perf_counter() - self._started
         chunks, self._chunks = self._chunks, []
         await anyio.to_thread.run_sync(
-            lambda: self._services.synthesis.store(text, options, chunks, elapsed)
+            lambda: self._services.synthesis.store(text, options, chunks, elapsed, caller=WYOMING)
         )
 
     async def _send(self, event: Event) -> None:

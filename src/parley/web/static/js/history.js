@@ -4,6 +4,15 @@
 import { audioUrl, clock, getJson, request } from "./api.js";
 
 const PAGE = 20;
+const PROTOCOLS = {
+  "google-grpc": "Google Speech gRPC",
+  "google-rest": "Google REST",
+  "google-websocket": "WebSocket (live)",
+  openai: "OpenAI audio API",
+  "openai-realtime": "OpenAI Realtime",
+  wyoming: "Wyoming",
+  cli: "Command line",
+};
 
 function when(iso) {
   return new Date(iso).toLocaleString();
@@ -71,7 +80,7 @@ export class History {
     add("Voice", record.voice);
     add("Language", record.language);
     add("Source", record.sourceName);
-    add("Protocol", record.protocol);
+    add("Protocol", PROTOCOLS[record.protocol] || record.protocol);
     add("Audio", record.audioFormat);
     add("Duration", record.duration != null ? clock(record.duration) : null);
     add("Inference time", record.inferenceSeconds != null ? `${record.inferenceSeconds.toFixed(2)} s` : null);

@@ -31,6 +31,7 @@ class PcmPlayer {
     this.rate = rate;
     this.next = 0;
     this.carry = new Uint8Array(0);
+    this.onFirstSound = () => {};
   }
 
   push(bytes) {
@@ -45,6 +46,7 @@ class PcmPlayer {
     const source = this.context.createBufferSource();
     source.buffer = buffer;
     source.connect(this.context.destination);
+    if (!this.next) this.onFirstSound();
     this.next = Math.max(this.next, this.context.currentTime + 0.05);
     source.start(this.next);
     this.next += buffer.duration;
@@ -86,6 +88,8 @@ export class Speak {
     const ssml = this.form.elements["input-kind"].value === "ssml";
     const format = this.format.value;
     this.status.textContent = "Speaking…";
+    delete this.audio.dataset.firstSoundMs;
+    delete this.audio.dataset.madeMs;
     this.audio.hidden = true;
     this.link.hidden = true;
     try {
@@ -154,6 +158,7 @@ export class Speak {
 
   // WAV: the header, then PCM played piece by piece; the whole goes to the audio element.
   async streamWav(reader, parts) {
+    const started = performance.now();
     let player = null;
     let header = new Uint8Array(0);
     for (let read = await reader.read(); !read.done; read = await reader.read()) {
@@ -166,9 +171,14 @@ export class Speak {
       if (header.byteLength >= 44) {
         const view = new DataView(header.buffer);
         player = new PcmPlayer(view.getUint32(24, true));
+        player.onFirstSound = () => {
+          this.status.textContent = "Playing while the rest is made…";
+          this.audio.dataset.firstSoundMs = String(Math.round(performance.now() - started));
+        };
         player.push(header.slice(44));
       }
     }
+    this.audio.dataset.madeMs = String(Math.round(performance.now() - started));
     const bytes = joined(parts);
     this.audio.dataset.streamed = "false";
     if (player) await player.done();
