@@ -4,6 +4,7 @@ screen is checked with axe-core and photographed at desktop and phone size."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -24,7 +25,7 @@ from parley.bench import live
 from parley.bench.speech import RATE
 from parley.evaluation.wer import word_error_rate
 from tests.conftest import assert_heard, clip, dev_speech
-from tests.contract.conftest import STREAM_CAPACITY, Server
+from tests.contract.conftest import STREAM_CAPACITY, Server, wait_until
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 Page = playwright_api.Page
@@ -254,18 +255,20 @@ def test_a_busy_server_and_a_refused_microphone_are_said_plainly(
     page: Page, server: Server, driver: object
 ) -> None:
     url = server.http.replace("http://", "ws://") + "/v1/speech:streamingrecognize"
-    config = json.dumps({"streamingConfig": {"config": {"languageCode": "en-US"}}})
-    taken = [connect(url) for _ in range(STREAM_CAPACITY)]
-    try:
+    config = {"encoding": "LINEAR16", "sampleRateHertz": RATE, "languageCode": "en-US"}
+    with contextlib.ExitStack() as stack:
+        taken = [stack.enter_context(connect(url)) for _ in range(STREAM_CAPACITY)]
         for socket in taken:
-            socket.send(config)
+            socket.send(json.dumps({"streamingConfig": {"config": config}}))
+
+        def streams() -> int:
+            return int(httpx.get(f"{server.http}/healthz").json()["live_streams"])
+
+        wait_until(lambda: streams() == STREAM_CAPACITY, 10)
         page.get_by_role("button", name="Record").click()
         page.locator("#notice").wait_for(state="visible")
         assert "busy" in text_of(page, "#notice")
         assert page.get_by_role("button", name="Record").is_visible()
-    finally:
-        for socket in taken:
-            socket.close()
     # A browser whose user refused the microphone.
     refusing = driver.chromium.launch(  # type: ignore[attr-defined]
         executable_path=CHROMIUM, args=["--use-fake-device-for-media-stream"]

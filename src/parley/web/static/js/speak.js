@@ -88,6 +88,7 @@ export class Speak {
     const ssml = this.form.elements["input-kind"].value === "ssml";
     const format = this.format.value;
     this.status.textContent = "Speaking…";
+    this.started = performance.now();
     delete this.audio.dataset.firstSoundMs;
     delete this.audio.dataset.madeMs;
     this.audio.hidden = true;
@@ -158,7 +159,7 @@ export class Speak {
 
   // WAV: the header, then PCM played piece by piece; the whole goes to the audio element.
   async streamWav(reader, parts) {
-    const started = performance.now();
+    const { started } = this;
     let player = null;
     let header = new Uint8Array(0);
     for (let read = await reader.read(); !read.done; read = await reader.read()) {
