@@ -171,6 +171,21 @@ def test_live_words_appear_then_settle(
     assert live_score.errors <= 1.15 * file_score.errors + 1, f"{heard!r} against {whole!r}"
 
 
+def test_the_tabs_work_from_the_keyboard(page: Page) -> None:
+    page.get_by_role("tab", name="Live").focus()
+    page.keyboard.press("ArrowRight")
+    assert page.get_by_role("tab", name="Files").get_attribute("aria-selected") == "true"
+    assert page.evaluate("document.activeElement.id") == "tab-files"
+    assert page.locator("#files").is_visible()
+    page.keyboard.press("End")
+    assert page.evaluate("document.activeElement.id") == "tab-history"
+    page.keyboard.press("Home")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # language, model, then the record button
+    assert page.evaluate("document.activeElement.id") == "record"
+
+
 def test_a_file_is_transcribed_and_its_words_play_the_audio(page: Page) -> None:
     recording = clip("arctic_a0007")
     tab(page, "Files")

@@ -48,6 +48,11 @@ class Store:
         self.keys = ApiKeys(self._sessions)
         self.live = LiveRecords(self._sessions, self.audio)
 
+    def close(self) -> None:
+        """Close the database connections this store holds."""
+        engine = self._sessions.kw["bind"]
+        engine.dispose()
+
     @contextmanager
     def _session(self) -> Iterator[Session]:
         with self._sessions.begin() as session:
