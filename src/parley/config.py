@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     )
     http_port: int = Field(default=8080, ge=0, le=65535)
     grpc_port: int = Field(default=50051, ge=0, le=65535)
+    broker_url: str | None = Field(
+        default=None,
+        description="Celery broker (redis:// or amqp://): inference runs on `parley worker`s",
+    )
     wyoming_port: int | None = Field(
         default=None, ge=0, le=65535, description="Wyoming (Home Assistant) over TCP; None: off"
     )

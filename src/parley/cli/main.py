@@ -12,7 +12,7 @@ from typer import Abort
 from typer._click.exceptions import ClickException, NoArgsIsHelpError
 
 from parley import __version__
-from parley.cli import bench, history, keys, models, say, serve, transcribe
+from parley.cli import bench, history, keys, models, say, serve, transcribe, worker
 from parley.cli.errors import EXIT_USAGE, settings_error
 from parley.cli.global_options import DeviceChoice, hoist_global_options
 from parley.config import Settings
@@ -32,6 +32,7 @@ app.command("say")(say.say)
 app.command("models")(models.models)
 app.command("bench")(bench.bench)
 app.command("serve")(serve.serve)
+app.command("worker")(worker.worker)
 app.add_typer(history.app, name="history")
 app.add_typer(keys.app, name="keys")
 

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 from parley.engines import worker
 from parley.engines.registry import EngineSettings
+from parley.engines.remote import RemoteExecutor
 
 logger = logging.getLogger(__name__)
 
@@ -52,11 +53,14 @@ class EnginePool:
         idle_seconds: float | None = None,
         *,
         in_process: bool = True,
+        remote: RemoteExecutor | None = None,
     ) -> None:
         """Without `in_process` (a server, whose workers are warm), every task goes to the
-        worker processes."""
+        worker processes; with `remote`, to Celery workers instead (`workers` tasks in
+        flight at a time)."""
         self.workers = max(1, workers)
         self._in_process = in_process
+        self._remote = remote
         self._initargs = (settings, idle_seconds)
         self._local: ThreadPoolExecutor | None = None
         self._processes: ProcessPoolExecutor | None = None
@@ -95,11 +99,14 @@ class EnginePool:
                     continue  # cancelled while it waited
                 self._running += 1
                 self._running_batch += batch
-            try:
-                inner = self._process_executor().submit(task.fn, *task.args)
-            except BrokenProcessPool:
-                self._replace_broken_pool()
-                inner = self._process_executor().submit(task.fn, *task.args)
+            if self._remote is not None:
+                inner = self._remote.submit(task.fn, *task.args, priority=task.priority)
+            else:
+                try:
+                    inner = self._process_executor().submit(task.fn, *task.args)
+                except BrokenProcessPool:
+                    self._replace_broken_pool()
+                    inner = self._process_executor().submit(task.fn, *task.args)
             inner.add_done_callback(functools.partial(self._finished, task=task))
 
     def _finished(self, inner: Future[Any], task: _Task) -> None:
@@ -163,7 +170,10 @@ class EnginePool:
         return self._local
 
     def warm(self, models: list[str]) -> None:
-        """Start every worker process and load `models` in each (blocks until done)."""
+        """Start every worker process and load `models` in each (blocks until done).
+        Celery workers load theirs when they start."""
+        if self._remote is not None:
+            return
         barrier = multiprocessing.get_context("spawn").Manager().Barrier(self.workers)
         futures = [
             self.submit(worker.warm, models, barrier, parallel=True) for _ in range(self.workers)
@@ -177,7 +187,7 @@ class EnginePool:
                 pending, self._queue = self._queue, []
             for task in pending:
                 task.future.cancel()
-        for executor in (self._local, self._processes):
+        for executor in (self._local, self._processes, self._remote):
             if executor is not None:
                 executor.shutdown(wait=True, cancel_futures=cancel)
         self._local = self._processes = None

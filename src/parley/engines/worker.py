@@ -21,10 +21,13 @@ from parley.lifeline import exit_with_parent
 _models: ModelCache[SpeechToText] | None = None
 
 
-def init_worker(settings: EngineSettings, idle_seconds: float | None = None) -> None:
+def init_worker(
+    settings: EngineSettings, idle_seconds: float | None = None, *, own_signals: bool = True
+) -> None:
+    """`own_signals` False: a Celery worker's process, whose signals are Celery's."""
     global _models  # noqa: PLW0603 - one cache per worker process, made here on purpose
     _models = ModelCache(lambda name: model_spec(name).load(settings), idle_seconds)
-    if threading.current_thread() is threading.main_thread():
+    if own_signals and threading.current_thread() is threading.main_thread():
         # A worker process: SIGTERM or Ctrl-C for the whole process group is the server's
         # to handle; it finishes the work in flight, then stops its workers itself.
         signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -9,6 +9,7 @@ from parley.audio.sandbox import DecoderSandbox
 from parley.config import Settings
 from parley.engines.device import check_device
 from parley.engines.pool import EnginePool
+from parley.engines.remote import RemoteExecutor
 from parley.services.audio_sources import AudioSources
 from parley.services.operations import OperationsService
 from parley.services.profanity import ProfanityFilter
@@ -45,8 +46,13 @@ def build_services(
     store = Store(settings.sqlalchemy_url, settings.audio_dir)
     engine_settings = settings.engine_settings()
     profanity = ProfanityFilter(settings.profanity_words)
+    remote = RemoteExecutor(settings.broker_url) if settings.broker_url and server else None
     pool = EnginePool(
-        engine_settings, settings.workers, settings.model_idle_seconds, in_process=not server
+        engine_settings,
+        settings.workers,
+        settings.model_idle_seconds,
+        in_process=not server,
+        remote=remote,
     )
     # A server decodes what clients send in child processes, out of harm's way.
     decoder = DecoderSandbox(memory_bytes=settings.decoder_memory_mb << 20) if server else None

@@ -1,0 +1,149 @@
+"""Inference on Celery workers (`parley worker`), for servers that share a broker.
+
+The same worker functions run there as in the embedded pool (`parley.engines.worker`), one
+model cache per worker process. A task is acknowledged only once it has run, and a
+worker that dies gives its task back to the queue, so another worker runs it.
+
+Tasks and results are JSON: the audio as base64 float32 (exactly what the embedded pool
+decodes), the request and the transcript as plain fields. Nothing is unpickled."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+
+from parley.domain.audio import FloatArray
+from parley.domain.codec import transcript_from_dict, transcript_to_dict
+from parley.domain.transcript import PhraseHint, Task, Transcript
+from parley.engines import worker
+from parley.engines.base import DecodeRequest
+from parley.engines.registry import EngineSettings
+from parley.errors import Misconfigured
+
+logger = logging.getLogger(__name__)
+
+TASK = "parley.inference"
+QUEUE = "parley"
+# Celery's priorities: 0 first. Parley's LIVE, INTERACTIVE and BATCH map onto 0, 3 and 9.
+PRIORITIES = {-10: 0, 0: 3, 10: 9}
+
+
+def result_backend(broker_url: str) -> str:
+    """Redis keeps results itself; with RabbitMQ they come back as RPC replies."""
+    return broker_url if broker_url.startswith(("redis://", "rediss://")) else "rpc://"
+
+
+def celery_app(broker_url: str) -> Any:
+    try:
+        from celery import Celery
+    except ImportError as missing:
+        raise Misconfigured(
+            "PARLEY_BROKER_URL needs Celery: pip install 'parley[scale]'"
+        ) from missing
+
+    app = Celery("parley", broker=broker_url, backend=result_backend(broker_url))
+    app.conf.update(
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_default_queue=QUEUE,
+        task_queue_max_priority=10,
+        task_default_priority=PRIORITIES[0],
+        broker_transport_options={
+            "priority_steps": list(range(10)),
+            "queue_order_strategy": "priority",
+        },
+        broker_connection_retry_on_startup=True,
+        result_expires=3600,
+        worker_hijack_root_logger=False,
+    )
+    app.task(name=TASK)(_inference)
+    return app
+
+
+def _inference(model: str, audio: str, request: dict[str, Any]) -> dict[str, Any]:
+    samples = np.frombuffer(base64.b64decode(audio), np.float32)
+    return transcript_to_dict(worker.transcribe(model, samples, _request_from(request)))
+
+
+def _request_to(request: DecodeRequest) -> dict[str, Any]:
+    fields = dataclasses.asdict(request)
+    fields["task"] = request.task.value
+    return fields
+
+
+def _request_from(data: dict[str, Any]) -> DecodeRequest:
+    return DecodeRequest(
+        **{
+            **data,
+            "candidates": tuple(data["candidates"]),
+            "task": Task(data["task"]),
+            "phrases": tuple(PhraseHint(**p) for p in data["phrases"]),
+        }
+    )
+
+
+class RemoteExecutor:
+    """Runs worker functions on the Celery workers: `submit` returns a Future, as the
+    embedded pool's process executor does."""
+
+    def __init__(self, broker_url: str) -> None:
+        self._app = celery_app(broker_url)
+        # A thread per task in flight waits for its result (the pool bounds how many).
+        self._waiters = ThreadPoolExecutor(64, "parley-remote")
+
+    def submit(self, fn: Callable[..., Any], *args: Any, priority: int = 0) -> Future[Any]:
+        """`fn` is `worker.transcribe`, the one function the workers run."""
+        if fn is not worker.transcribe:
+            raise TypeError(f"{fn.__name__} does not run on Celery workers")
+        model, samples, request = args
+        return self._waiters.submit(self._transcribe, model, samples, request, priority)
+
+    def _transcribe(
+        self, model: str, samples: FloatArray, request: DecodeRequest, priority: int
+    ) -> Transcript:
+        audio = base64.b64encode(np.ascontiguousarray(samples, np.float32).tobytes()).decode()
+        sent = self._app.send_task(
+            TASK,
+            args=(model, audio, _request_to(request)),
+            priority=PRIORITIES.get(priority, PRIORITIES[0]),
+        )
+        return transcript_from_dict(sent.get(disable_sync_subtasks=False))
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        self._waiters.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+def run_worker(
+    settings: EngineSettings, broker_url: str, concurrency: int, models: list[str]
+) -> None:
+    """`parley worker`: Celery's prefork worker, each process with its models loaded."""
+    from celery.signals import worker_process_init
+
+    app = celery_app(broker_url)
+
+    @worker_process_init.connect  # type: ignore[untyped-decorator]
+    def _loaded(**_: Any) -> None:
+        worker.init_worker(settings, own_signals=False)
+        worker.warm(models)
+
+    app.worker_main(
+        [
+            "worker",
+            "--pool=prefork",
+            f"--concurrency={concurrency}",
+            f"--queues={QUEUE}",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+        ]
+    )
