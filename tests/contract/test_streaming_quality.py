@@ -12,6 +12,7 @@ from parley.bench import live
 from parley.bench.speech import HELD_OUT_SPEECH, RATE, Utterance, load_speech_set
 from parley.evaluation.wer import word_error_rate
 from tests.conftest import assert_heard, dev_speech
+from tests.contract.conftest import heard_pcm
 from tests.contract.test_streaming import streaming_config
 
 pytestmark = pytest.mark.models
@@ -77,15 +78,7 @@ def test_streaming_is_as_accurate_as_the_file_on_held_out_speech(
         track = live.build_track([utterance], 1, gap=1.0)
         references.append(utterance.reference)
         streamed.append(live.stream(client, streaming_config(), track.pcm, speed=2).text())
-        response = client.recognize(
-            config=speech.RecognitionConfig(
-                encoding=speech.RecognitionConfig.AudioEncoding.LINEAR16,
-                sample_rate_hertz=RATE,
-                language_code="en-US",
-            ),
-            audio=speech.RecognitionAudio(content=track.pcm),
-        )
-        whole.append(" ".join(r.alternatives[0].transcript for r in response.results))
+        whole.append(heard_pcm(client, track.pcm, RATE))
     live_score = word_error_rate(references, streamed)
     file_score = word_error_rate(references, whole)
     assert live_score.errors <= 1.15 * file_score.errors + 1, (streamed, whole)

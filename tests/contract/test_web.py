@@ -25,7 +25,7 @@ from parley.bench import live
 from parley.bench.speech import RATE
 from parley.evaluation.wer import word_error_rate
 from tests.conftest import assert_heard, clip, dev_speech
-from tests.contract.conftest import STREAM_CAPACITY, Server, wait_until
+from tests.contract.conftest import STREAM_CAPACITY, Server, heard_pcm, wait_until
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 Page = playwright_api.Page
@@ -155,15 +155,7 @@ def test_live_words_appear_then_settle(
     page.get_by_role("button", name="Stop").click()
     page.wait_for_function("document.querySelector('#live-status').textContent === 'Done'")
     heard = text_of(page, "#live-text .final")
-    response = client.recognize(
-        config=speech.RecognitionConfig(
-            encoding=speech.RecognitionConfig.AudioEncoding.LINEAR16,
-            sample_rate_hertz=RATE,
-            language_code="en-US",
-        ),
-        audio=speech.RecognitionAudio(content=track.pcm),
-    )
-    whole = " ".join(r.alternatives[0].transcript for r in response.results)
+    whole = heard_pcm(client, track.pcm, RATE)
     live_score = word_error_rate([track.reference], [heard])
     file_score = word_error_rate([track.reference], [whole])
     print(f"page: the last final {settled - started - track.spoken[-1].end:.2f} s after speech")
@@ -241,15 +233,7 @@ def test_speech_plays_and_lasts_as_long_as_the_text(
         page.get_by_role("link", name="Download").click()
     samples, rate = sf.read(io.BytesIO(Path(caught.value.path()).read_bytes()), dtype="float32")
     pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
-    response = client.recognize(
-        config=speech.RecognitionConfig(
-            encoding=speech.RecognitionConfig.AudioEncoding.LINEAR16,
-            sample_rate_hertz=rate,
-            language_code="en-US",
-        ),
-        audio=speech.RecognitionAudio(content=pcm),
-    )
-    assert_heard(" ".join(r.alternatives[0].transcript for r in response.results), SPEECH_TEXT)
+    assert_heard(heard_pcm(client, pcm, rate), SPEECH_TEXT)
     assert serious_violations(page) == []
     photograph(page, "speak")
 
