@@ -3,6 +3,9 @@ set of services (with its loaded models) for the whole session."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,3 +62,26 @@ def assert_heard(text: str, reference: str, max_wer: float = 0.25) -> None:
     never the model's exact words."""
     score = word_error_rate([reference], [text])
     assert score.wer <= max_wer, f"WER {score.wer:.2f} > {max_wer}: {text!r} for {reference!r}"
+
+
+POSTGRES = os.environ.get("PARLEY_TEST_DATABASE_URL", "")
+
+
+@contextlib.contextmanager
+def postgres_database() -> Iterator[str]:
+    """A fresh database on the PostgreSQL server PARLEY_TEST_DATABASE_URL names (the test
+    is skipped without one), dropped afterwards."""
+    from sqlalchemy import create_engine, make_url, text
+
+    if not POSTGRES:
+        pytest.skip("PostgreSQL: set PARLEY_TEST_DATABASE_URL (postgresql+psycopg://...)")
+    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    name = f"parley_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, description="any SQLAlchemy URL; default: SQLite in data_dir"
     )
+    audio_store_dir: Path | None = Field(
+        default=None,
+        description="where kept audio lives (a folder every server mounts); default: in data_dir",
+    )
     device: Device = "auto"
     compute_type: str = Field(default="auto", description="CTranslate2 type; auto: int8/float16")
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
@@ -157,7 +161,7 @@ class Settings(BaseSettings):
 
     @property
     def audio_dir(self) -> Path:
-        return self.data_dir / "audio"
+        return self.audio_store_dir or self.data_dir / "audio"
 
     def stream_limits(self) -> StreamLimits:
         return StreamLimits(

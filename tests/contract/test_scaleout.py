@@ -11,10 +11,11 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from google.cloud import speech_v1 as speech
 
-from tests.conftest import clip
+from tests.conftest import clip, postgres_database
 from tests.contract.conftest import Server, long_file, start_server, wait_until
 
 BROKER = os.environ.get("PARLEY_TEST_BROKER_URL", "")
@@ -39,6 +40,11 @@ class Worker:
     def tasks_done(self) -> int:
         return self.log.read_text().count("succeeded in")
 
+    def busy(self) -> bool:
+        """A task is running: received more often than finished."""
+        log = self.log.read_text()
+        return log.count("] received") > log.count("succeeded in") + log.count("raised")
+
     def children(self) -> list[int]:
         """Celery's pool processes (Linux's /proc)."""
         pid = self.process.pid
@@ -62,14 +68,57 @@ def worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worker]:
 
 
 @pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """What every front end shares: the broker, a PostgreSQL database, an audio folder."""
+    with postgres_database() as url:
+        yield {
+            "PARLEY_BROKER_URL": BROKER,
+            "PARLEY_DATABASE_URL": url,
+            "PARLEY_AUDIO_STORE_DIR": str(tmp_path_factory.mktemp("audio")),
+            "PARLEY_WORKERS": "1",
+            "PARLEY_JOB_LEASE_SECONDS": "3",
+        }
+
+
+def front_end(
+    tmp_path_factory: pytest.TempPathFactory, uploads: Path, shared: dict[str, str]
+) -> Server:
+    return start_server(tmp_path_factory.mktemp("front"), uploads, **shared)
+
+
+@pytest.fixture(scope="module")
 def front(
-    tmp_path_factory: pytest.TempPathFactory, uploads: Path, worker: Worker
+    tmp_path_factory: pytest.TempPathFactory,
+    uploads: Path,
+    worker: Worker,
+    shared: dict[str, str],
 ) -> Iterator[Server]:
-    running = start_server(
-        tmp_path_factory.mktemp("front"), uploads, PARLEY_BROKER_URL=BROKER, PARLEY_WORKERS="1"
-    )
+    running = front_end(tmp_path_factory, uploads, shared)
     yield running
     assert running.stop() == 0
+
+
+@pytest.fixture(scope="module")
+def other(
+    tmp_path_factory: pytest.TempPathFactory,
+    uploads: Path,
+    worker: Worker,
+    shared: dict[str, str],
+) -> Iterator[Server]:
+    running = front_end(tmp_path_factory, uploads, shared)
+    yield running
+    assert running.stop() == 0
+
+
+@pytest.fixture(scope="module")
+def long_job(uploads: Path, client: speech.SpeechClient) -> tuple[str, str]:
+    """150 s of speech, and its words as the suite's embedded server reads it."""
+    uri, _ = long_file(uploads, 150)
+    expected = client.long_running_recognize(
+        config=speech.RecognitionConfig(language_code="en-US"),
+        audio=speech.RecognitionAudio(uri=uri),
+    ).result(timeout=600)
+    return uri, " ".join(r.alternatives[0].transcript for r in expected.results)
 
 
 def recognized(client: speech.SpeechClient, name: str) -> str:
@@ -92,26 +141,74 @@ def test_recognitions_run_on_the_worker_and_read_as_the_embedded_pool(
 
 
 def test_a_long_job_survives_its_worker_process_being_killed(
-    front: Server, worker: Worker, client: speech.SpeechClient, uploads: Path
+    front: Server, worker: Worker, long_job: tuple[str, str]
 ) -> None:
     """Windows go to the worker one by one; its process is SIGKILLed mid-job: Celery starts
     another, the window goes back to the queue, and the job completes with the same
     transcript as the suite's embedded server gives."""
-    uri, _ = long_file(uploads, 150)
-    config = speech.RecognitionConfig(language_code="en-US")
-    audio = speech.RecognitionAudio(uri=uri)
-    expected = client.long_running_recognize(config=config, audio=audio).result(timeout=600)
+    uri, expected = long_job
     before = worker.tasks_done()
-    operation = front.rest_client().long_running_recognize(config=config, audio=audio)
-    wait_until(lambda: worker.tasks_done() > before, 120)
+    name = _job(front, uri)
+    wait_until(lambda: worker.tasks_done() > before and worker.busy(), 120, every=0.05)
     killed = worker.children()
     assert killed
     for pid in killed:
         os.kill(pid, signal.SIGKILL)
-    result = operation.result(timeout=600)
+    assert _words(_finished(front, name)) == expected
+    assert "signal 9 (SIGKILL)" in worker.log.read_text()  # the kill did land mid-window
 
-    def words(response: speech.LongRunningRecognizeResponse) -> str:
-        return " ".join(r.alternatives[0].transcript for r in response.results)
 
-    assert words(result) == words(expected)
-    assert "WorkerLostError" in worker.log.read_text()  # the kill did land mid-window
+def _job(server: Server, uri: str) -> str:
+    body = {"config": {"languageCode": "en-US"}, "audio": {"uri": uri}}
+    reply = httpx.post(f"{server.http}/v1/speech:longrunningrecognize", json=body, timeout=30)
+    reply.raise_for_status()
+    return str(reply.json()["name"])
+
+
+def _finished(server: Server, name: str) -> dict[str, object]:
+    def done() -> bool:
+        return bool(httpx.get(f"{server.http}/v1/operations/{name}").json().get("done"))
+
+    wait_until(done, 600, every=1.0)
+    return dict(httpx.get(f"{server.http}/v1/operations/{name}").json())
+
+
+def _words(operation: dict[str, object]) -> str:
+    response = operation["response"]
+    assert isinstance(response, dict)
+    return " ".join(r["alternatives"][0]["transcript"] for r in response["results"])
+
+
+def test_front_ends_on_one_database_serve_each_others_jobs(
+    front: Server, other: Server, long_job: tuple[str, str]
+) -> None:
+    """A job accepted by one front end is listed, polled, and its audio fetched on the
+    other."""
+    uri, expected = long_job
+    name = _job(front, uri)
+    listed = httpx.get(f"{other.http}/v1/operations").json()["operations"]
+    assert name in [o["name"] for o in listed]
+    assert _words(_finished(other, name)) == expected
+    record = httpx.get(f"{other.http}/v1/transcriptions").json()["transcriptions"][0]
+    audio = httpx.get(f"{other.http}/v1/transcriptions/{record['id']}/audio")
+    assert audio.status_code == 200
+    assert audio.content == Path(uri.removeprefix("file://")).read_bytes()
+
+
+def test_a_front_end_killed_after_accepting_a_job_leaves_it_to_another(
+    tmp_path_factory: pytest.TempPathFactory,
+    other: Server,
+    uploads: Path,
+    worker: Worker,
+    shared: dict[str, str],
+    long_job: tuple[str, str],
+) -> None:
+    """Its lease runs out; the other front end takes the job over from its last
+    finished window and completes it with the same words."""
+    doomed = front_end(tmp_path_factory, uploads, shared)
+    uri, expected = long_job
+    before = worker.tasks_done()
+    name = _job(doomed, uri)
+    wait_until(lambda: worker.tasks_done() > before, 120)
+    doomed.stop(signal.SIGKILL)
+    assert _words(_finished(other, name)) == expected
