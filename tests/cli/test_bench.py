@@ -107,7 +107,7 @@ def test_quick_bench_writes_results_and_report(tmp_path: Path) -> None:
 
 
 def test_quick_soak_survives_a_sigkill(tmp_path: Path) -> None:
-    """Sync, long-running and live load for a minute, the server SIGKILLed half way:
+    """Sync, long-running and live load for half a minute, the server SIGKILLed half way:
     no errors while it is up, every accepted job completes, memory does not grow."""
     out = tmp_path / "soak"
     env = {**os.environ, "PARLEY_DATA_DIR": str(tmp_path / "data"), "PARLEY_WORKERS": "2"}
@@ -123,6 +123,6 @@ def test_quick_soak_survives_a_sigkill(tmp_path: Path) -> None:
     assert soak["stream_finals"] > 0
     assert soak["jobs_accepted"] > 0
     assert soak["jobs_completed"] == soak["jobs_accepted"]
-    # A minute is too short to tell a leak from processes coming and going: a sanity bound;
+    # Half a minute is too short to tell a leak from processes coming and going: a bound;
     # the ten-minute soak (docs/benchmarks.md) is the measure.
     assert soak["rss_growth_after_restart_mb"] < 300

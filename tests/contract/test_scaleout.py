@@ -112,8 +112,9 @@ def other(
 
 @pytest.fixture(scope="module")
 def long_job(uploads: Path, client: speech.SpeechClient) -> tuple[str, str]:
-    """150 s of speech, and its words as the suite's embedded server reads it."""
-    uri, _ = long_file(uploads, 150)
+    """100 s of speech (two windows), and its words as the suite's embedded server reads
+    it."""
+    uri, _ = long_file(uploads, 100)
     expected = client.long_running_recognize(
         config=speech.RecognitionConfig(language_code="en-US"),
         audio=speech.RecognitionAudio(uri=uri),

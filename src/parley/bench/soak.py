@@ -62,7 +62,7 @@ class _Load:
 
 
 def run(ctx: BenchContext) -> SuiteResult:
-    seconds = 60.0 if ctx.quick else 600.0
+    seconds = 30.0 if ctx.quick else 600.0
     clip = speech_clip(ctx.read_speech(), 5.0)
     job_audio, _ = long_audio(ctx.read_speech(), 30.0 if ctx.quick else 120.0, seed=1)
     read = ctx.read_speech()

@@ -52,7 +52,7 @@ class PcmPlayer {
     this.next += buffer.duration;
   }
 
-  // Resolves once everything pushed has been heard.
+  // Closes the audio context once everything pushed has been heard.
   done() {
     const left = Math.max(0, this.next - this.context.currentTime);
     return new Promise((resolve) => setTimeout(resolve, left * 1000)).then(() => this.context.close());
@@ -182,7 +182,7 @@ export class Speak {
     this.audio.dataset.madeMs = String(Math.round(performance.now() - started));
     const bytes = joined(parts);
     this.audio.dataset.streamed = "false";
-    if (player) await player.done();
+    player?.done(); // it plays on; the page is free again
     return bytes;
   }
 
