@@ -62,7 +62,7 @@ export class History {
     title.textContent = `${kind}, ${when(record.createTime)}`;
     const text = document.createElement("p");
     text.className = "record-text";
-    text.textContent = record.text || (record.status === "done" ? "(no speech)" : `(${record.status})`);
+    text.textContent = record.text || (record.status === "completed" ? "(no speech)" : `(${record.status})`);
     const details = document.createElement("details");
     const summary = document.createElement("summary");
     summary.textContent = "Details";
