@@ -295,7 +295,13 @@ def test_ssml_is_spoken(page: Page) -> None:
     assert "SSML" in text_of(page, "#notice") or "line 1" in text_of(page, "#notice")
 
 
-def test_history_lists_searches_and_deletes(page: Page, server: Server) -> None:
+def test_history_lists_searches_and_deletes(
+    page: Page, server: Server, client: speech.SpeechClient
+) -> None:
+    client.recognize(  # a transcription from another API, beside the page's synthesis
+        config=speech.RecognitionConfig(language_code="en-US"),
+        audio=speech.RecognitionAudio(content=clip("ps_goforward").path.read_bytes()),
+    )
     tab(page, "Speak")
     marker = f"Marker sentence number {time.monotonic_ns() % 100000}."
     page.get_by_label("Text to speak").fill(marker)
