@@ -86,6 +86,14 @@ def front_end(
     return start_server(tmp_path_factory.mktemp("front"), uploads, **shared)
 
 
+def _running_front_end(
+    tmp_path_factory: pytest.TempPathFactory, uploads: Path, shared: dict[str, str]
+) -> Iterator[Server]:
+    running = front_end(tmp_path_factory, uploads, shared)
+    yield running
+    assert running.stop() == 0
+
+
 @pytest.fixture(scope="module")
 def front(
     tmp_path_factory: pytest.TempPathFactory,
@@ -93,9 +101,7 @@ def front(
     worker: Worker,
     shared: dict[str, str],
 ) -> Iterator[Server]:
-    running = front_end(tmp_path_factory, uploads, shared)
-    yield running
-    assert running.stop() == 0
+    yield from _running_front_end(tmp_path_factory, uploads, shared)
 
 
 @pytest.fixture(scope="module")
@@ -105,9 +111,7 @@ def other(
     worker: Worker,
     shared: dict[str, str],
 ) -> Iterator[Server]:
-    running = front_end(tmp_path_factory, uploads, shared)
-    yield running
-    assert running.stop() == 0
+    yield from _running_front_end(tmp_path_factory, uploads, shared)
 
 
 @pytest.fixture(scope="module")

@@ -15,10 +15,12 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+import playwright.sync_api as playwright_api
 import pytest
 import soundfile as sf
 import srt
 from google.cloud import speech_v1 as speech
+from playwright.sync_api import Page
 from websockets.sync.client import connect
 
 from parley.bench import live
@@ -26,9 +28,6 @@ from parley.bench.speech import RATE
 from parley.evaluation.wer import word_error_rate
 from tests.conftest import assert_heard, clip, dev_speech
 from tests.contract.conftest import STREAM_CAPACITY, Server, heard_pcm, wait_until
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-Page = playwright_api.Page
 
 CHROMIUM = os.environ.get("PARLEY_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
