@@ -130,6 +130,15 @@ class Settings(BaseSettings):
         default=15.0, gt=0, description="a dead server's jobs wait this"
     )
     job_poll_seconds: float = Field(default=1.0, gt=0)
+    job_tasks_per_key: int = Field(
+        default=4, ge=1, description="with a broker: one key's job tasks on the way at once"
+    )
+    job_tasks_per_job: int = Field(
+        default=2, ge=1, description="with a broker: one job's windows on the way at once"
+    )
+    job_stall_seconds: float = Field(
+        default=600.0, gt=0, description="with a broker: a job unmoved this long is re-sent"
+    )
     body_timeout_seconds: float = Field(
         default=60.0, gt=0, description="a request body must arrive within this"
     )

@@ -28,6 +28,7 @@ from parley.api.wyoming.session import WyomingSession
 from parley.api.wyoming.wire import MAX_LINE_BYTES
 from parley.config import Settings, is_loopback
 from parley.errors import Misconfigured
+from parley.jobs.cluster import ClusterJobs
 from parley.jobs.runner import JobRunner
 from parley.services.access import AccessService
 from parley.services.container import Services, build_services
@@ -102,13 +103,8 @@ async def serve(settings: Settings) -> None:
         services.close()
         listener.close()
         raise
-    runner = JobRunner(
-        services.store.operations,
-        services.operations.run,
-        lease_seconds=settings.job_lease_seconds,
-        poll_seconds=settings.job_poll_seconds,
-    )
-    speech = GoogleSpeech(services, on_submit=runner.wake, jobs_changed=runner.changed)
+    runner = _jobs(services)
+    speech = GoogleSpeech(services, on_submit=runner.submitted, jobs_changed=runner.changed)
     synthesis = GoogleTextToSpeech(services.synthesis)
     readiness = Readiness(problems=lambda: _problems(services))
     _gauges(metrics, services)
@@ -160,8 +156,24 @@ async def serve(settings: Settings) -> None:
         services.close()
 
 
+def _jobs(services: Services) -> JobRunner | ClusterJobs:
+    """Jobs run by this server's pool, or (with a broker) by the Celery workers."""
+    settings = services.settings
+    if services.jobs is not None:
+        return ClusterJobs(services.jobs, stall_seconds=settings.job_stall_seconds)
+    return JobRunner(
+        services.store.operations,
+        services.operations.run,
+        lease_seconds=settings.job_lease_seconds,
+        poll_seconds=settings.job_poll_seconds,
+    )
+
+
 async def _stopping(
-    runner: JobRunner, http: _Uvicorn, grpc_server: grpc.aio.Server, wyoming: asyncio.Server | None
+    runner: JobRunner | ClusterJobs,
+    http: _Uvicorn,
+    grpc_server: grpc.aio.Server,
+    wyoming: asyncio.Server | None,
 ) -> None:
     """New work is refused; what is in flight has GRACE_SECONDS to finish."""
     logger.info("stopping: finishing requests in flight")

@@ -14,7 +14,7 @@ import dataclasses
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -29,9 +29,30 @@ from parley.errors import Misconfigured
 logger = logging.getLogger(__name__)
 
 TASK = "parley.inference"
+PLAN_TASK = "parley.job.plan"
+WINDOW_TASK = "parley.job.window"
+# Live and sync recognitions, then the long-running jobs' tasks: a worker that takes
+# both takes from the first while it has any (Redis); `parley worker --queues` can
+# also keep machines for one of them.
 QUEUE = "parley"
+BATCH_QUEUE = "parley.batch"
+QUEUES = (QUEUE, BATCH_QUEUE)
 # Celery's priorities: 0 first. Parley's LIVE, INTERACTIVE and BATCH map onto 0, 3 and 9.
 PRIORITIES = {-10: 0, 0: 3, 10: 9}
+# Sending survives a broker that restarts: try for about a minute before giving up.
+RETRY = {"max_retries": 30, "interval_start": 0.5, "interval_step": 0.5, "interval_max": 2.0}
+
+
+class JobHandlers(Protocol):
+    """What a worker runs for long-running jobs (`parley.services.distributed`)."""
+
+    def plan(self, name: str) -> None: ...
+
+    def window(self, name: str, index: int) -> None: ...
+
+
+# This worker process's job handlers, made once its models are loaded.
+_process: dict[str, JobHandlers] = {}
 
 
 def result_backend(broker_url: str) -> str:
@@ -61,13 +82,33 @@ def celery_app(broker_url: str) -> Any:
         broker_transport_options={
             "priority_steps": list(range(10)),
             "queue_order_strategy": "priority",
+            # Redis gives a task taken but never acknowledged (a broker restarted under
+            # its worker) to another worker after this long: longer than any task runs.
+            "visibility_timeout": 900,
         },
         broker_connection_retry_on_startup=True,
         result_expires=3600,
         worker_hijack_root_logger=False,
+        task_publish_retry_policy=RETRY,
     )
     app.task(name=TASK)(_inference)
+    app.task(name=PLAN_TASK)(_plan)
+    app.task(name=WINDOW_TASK)(_window)
     return app
+
+
+def _handlers() -> JobHandlers:
+    if "jobs" not in _process:
+        raise RuntimeError("this worker process has no job handlers")
+    return _process["jobs"]
+
+
+def _plan(name: str) -> None:
+    _handlers().plan(name)
+
+
+def _window(name: str, index: int) -> None:
+    _handlers().window(name, index)
 
 
 def _inference(model: str, audio: str, request: dict[str, Any]) -> dict[str, Any]:
@@ -92,12 +133,26 @@ def _request_from(data: dict[str, Any]) -> DecodeRequest:
     )
 
 
+class JobTasks:
+    """Sends long-running jobs' tasks (`parley.services.distributed.TaskSender`)."""
+
+    def __init__(self, app: Any) -> None:
+        self._app = app
+
+    def send(self, tasks: list[tuple[str, int | None]]) -> None:
+        for name, index in tasks:
+            task, args = (PLAN_TASK, (name,)) if index is None else (WINDOW_TASK, (name, index))
+            self._app.send_task(
+                task, args=args, queue=BATCH_QUEUE, priority=PRIORITIES[10], retry_policy=RETRY
+            )
+
+
 class RemoteExecutor:
     """Runs worker functions on the Celery workers: `submit` returns a Future, as the
     embedded pool's process executor does."""
 
-    def __init__(self, broker_url: str) -> None:
-        self._app = celery_app(broker_url)
+    def __init__(self, app: Any) -> None:
+        self._app = app
         # A thread per task in flight waits for its result (the pool bounds how many).
         self._waiters = ThreadPoolExecutor(64, "parley-remote")
 
@@ -115,6 +170,7 @@ class RemoteExecutor:
         sent = self._app.send_task(
             TASK,
             args=(model, audio, _request_to(request)),
+            queue=QUEUE,
             priority=PRIORITIES.get(priority, PRIORITIES[0]),
         )
         return transcript_from_dict(sent.get(disable_sync_subtasks=False))
@@ -124,24 +180,36 @@ class RemoteExecutor:
 
 
 def run_worker(
-    settings: EngineSettings, broker_url: str, concurrency: int, models: list[str]
+    settings: EngineSettings,
+    broker_url: str,
+    *,
+    concurrency: int,
+    queues: list[str],
+    models: list[str],
+    jobs: Callable[[JobTasks], JobHandlers],
 ) -> None:
-    """`parley worker`: Celery's prefork worker, each process with its models loaded."""
+    """`parley worker`: Celery's prefork worker, each process with its models loaded and
+    its own `jobs(sender)` for long-running jobs. A worker told to stop (SIGTERM) takes
+    no more tasks and finishes those it has; one killed gives them back to the queue."""
+    from celery.app import trace
     from celery.signals import worker_process_init
 
+    # Celery logs what a task returned: here, what people said. Not in the logs.
+    trace.LOG_SUCCESS = "Task %(name)s[%(id)s] succeeded in %(runtime)ss"
     app = celery_app(broker_url)
 
     @worker_process_init.connect  # type: ignore[untyped-decorator]
     def _loaded(**_: Any) -> None:
         worker.init_worker(settings, own_signals=False)
         worker.warm(models)
+        _process["jobs"] = jobs(JobTasks(app))
 
     app.worker_main(
         [
             "worker",
             "--pool=prefork",
             f"--concurrency={concurrency}",
-            f"--queues={QUEUE}",
+            f"--queues={','.join(queues)}",
             "--loglevel=INFO",
             "--without-gossip",
             "--without-mingle",

@@ -38,6 +38,9 @@ class JobRunner:
         """A job was queued: look now rather than at the next poll."""
         self._wake.set()
 
+    async def submitted(self, _name: str) -> None:
+        self.wake()
+
     async def changed(self, seconds: float) -> None:
         """Return when a job of this runner finishes, or after `seconds`."""
         with anyio.move_on_after(seconds):

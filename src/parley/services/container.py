@@ -9,8 +9,9 @@ from parley.audio.sandbox import DecoderSandbox
 from parley.config import Settings
 from parley.engines.device import check_device
 from parley.engines.pool import EnginePool
-from parley.engines.remote import RemoteExecutor
+from parley.engines.remote import JobTasks, RemoteExecutor, celery_app
 from parley.services.audio_sources import AudioSources
+from parley.services.distributed import DistributedJobs, TaskSender
 from parley.services.operations import OperationsService
 from parley.services.profanity import ProfanityFilter
 from parley.services.streaming import StreamingService
@@ -30,6 +31,7 @@ class Services:
     operations: OperationsService
     streaming: StreamingService
     decoder: DecoderSandbox | None = None
+    jobs: DistributedJobs | None = None  # with a broker: jobs run on the Celery workers
 
     def close(self) -> None:
         self.pool.shutdown(cancel=True)
@@ -46,7 +48,8 @@ def build_services(
     store = Store(settings.sqlalchemy_url, settings.audio_dir)
     engine_settings = settings.engine_settings()
     profanity = ProfanityFilter(settings.profanity_words)
-    remote = RemoteExecutor(settings.broker_url) if settings.broker_url and server else None
+    app = celery_app(settings.broker_url) if settings.broker_url and server else None
+    remote = RemoteExecutor(app) if app is not None else None
     pool = EnginePool(
         engine_settings,
         settings.workers,
@@ -74,6 +77,35 @@ def build_services(
     sources = AudioSources(settings.audio_dirs, settings.audio_hosts, settings.fetch_rules())
     operations = OperationsService(store, transcription)
     streaming = StreamingService(pool, store, transcription, profanity, settings.stream_limits())
+    jobs = None if app is None else _jobs(settings, store, operations, JobTasks(app))
     return Services(
-        settings, store, pool, transcription, synthesis, sources, operations, streaming, decoder
+        settings,
+        store,
+        pool,
+        transcription,
+        synthesis,
+        sources,
+        operations,
+        streaming,
+        decoder,
+        jobs,
+    )
+
+
+def distributed_jobs(settings: Settings, sender: TaskSender) -> DistributedJobs:
+    """What a Celery worker process runs long-running jobs with (its models are its own:
+    windows are decoded in the process itself)."""
+    services = build_services(settings)
+    return _jobs(settings, services.store, services.operations, sender)
+
+
+def _jobs(
+    settings: Settings, store: Store, operations: OperationsService, sender: TaskSender
+) -> DistributedJobs:
+    return DistributedJobs(
+        store,
+        operations,
+        sender,
+        budget=settings.job_tasks_per_key,
+        per_job=settings.job_tasks_per_job,
     )

@@ -8,15 +8,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from parley.domain.access import LOCAL, Caller
-from parley.domain.audio import AudioEncoding, RawAudioFormat, Span
+from parley.domain.audio import Audio, AudioEncoding, RawAudioFormat, Span
 from parley.domain.codec import (
     options_from_dict,
     options_to_dict,
     segment_from_dict,
     segment_to_dict,
 )
-from parley.domain.transcript import RecognitionOptions
+from parley.domain.transcript import RecognitionOptions, Transcript
 from parley.engines.pool import BATCH
+from parley.engines.registry import ModelSpec
 from parley.errors import InvalidArgument
 from parley.services.progression import Progression
 from parley.services.transcription import AudioInput, TranscriptionService, suffix_of
@@ -40,6 +41,10 @@ class OperationsService:
     def __init__(self, store: Store, transcription: TranscriptionService) -> None:
         self._store = store
         self._transcription = transcription
+
+    @property
+    def transcription(self) -> TranscriptionService:
+        return self._transcription
 
     def submit(
         self,
@@ -71,17 +76,33 @@ class OperationsService:
         self, operation: OperationRecord, keep_going: Callable[[int, dict[str, Any]], bool]
     ) -> str:
         """Run (or resume) a job; returns the id of its transcription record."""
-        request = operation.request
-        data = self._store.audio.read(operation.audio_key)
-        audio_in = _audio_from_dict(request["audio"], data)
-        spec, options = self._transcription.validate(options_from_dict(request["options"]))
-        audio = self._transcription.decode(audio_in, MAX_SECONDS, fit=(spec, options))
+        audio, spec, options = self.load(operation)
         job = _resume(operation.checkpoint)
         job.after_window = lambda p: keep_going(int(100 * p.fraction), _checkpoint(p))
         transcript = self._transcription.recognize(audio, spec, options, job, priority=BATCH)
+        return self.store_result(operation, transcript, f"{audio.container}/{audio.codec}")
+
+    def load(self, operation: OperationRecord) -> tuple[Audio, ModelSpec, RecognitionOptions]:
+        """A job's audio, decoded as its model reads it, the model and the options."""
+        request = operation.request
+        data = self._store.audio.read(operation.audio_key)
+        audio_in = _audio_from_dict(request["audio"], data)
+        spec, options = self.options(operation)
+        return self._transcription.decode(audio_in, MAX_SECONDS, fit=(spec, options)), spec, options
+
+    def options(self, operation: OperationRecord) -> tuple[ModelSpec, RecognitionOptions]:
+        return self._transcription.validate(options_from_dict(operation.request["options"]))
+
+    def store_result(
+        self, operation: OperationRecord, transcript: Transcript, audio_format: str
+    ) -> str:
+        """Keep a finished job's transcription (with its audio, unless the caller asked
+        not to); returns the record's id."""
         self._transcription.recognized("long_running", transcript)
+        request = operation.request
         keep = request.get("keep_audio", True)
-        ref = AudioRef(operation.audio_key, f"{audio.container}/{audio.codec}", len(data))
+        size = self._store.audio.size(operation.audio_key)
+        ref = AudioRef(operation.audio_key, audio_format, size)
         record = self._store.add_transcription(
             audio=ref if keep else None,
             source_name=operation.source_name,

@@ -14,7 +14,7 @@ from typing import Protocol
 from parley.audio.decode import DecodeLimits, decode_audio
 from parley.audio.resample import resample
 from parley.domain.access import LOCAL, Caller
-from parley.domain.audio import Audio, FloatArray, RawAudioFormat
+from parley.domain.audio import Audio, FloatArray, RawAudioFormat, Span
 from parley.domain.codec import options_to_dict
 from parley.domain.transcript import RecognitionOptions, Segment, Task, Transcript
 from parley.engines import worker
@@ -207,6 +207,27 @@ class TranscriptionService:
         windows depend on the audio alone, never on the worker count: the same audio gives
         the same transcript with 1 worker or 8."""
         started = time.perf_counter()
+        tracks, windows = self.plan(audio, spec, options)
+        job = job or Progression()
+        if job.windows is None:
+            job.windows = windows
+        self._decode_windows(spec, tracks, decode_request(options), job, priority)
+        segments = [s for i in sorted(job.done) for s in job.done[i]]
+        elapsed = time.perf_counter() - started
+        return self.assemble(
+            segments,
+            options,
+            spec,
+            duration=audio.duration,
+            channels=audio.channels,
+            inference_seconds=elapsed,
+        )
+
+    def plan(
+        self, audio: Audio, spec: ModelSpec, options: RecognitionOptions
+    ) -> tuple[dict[int, FloatArray], list[tuple[int, Span]]]:
+        """The tracks as the model reads them (by channel number, or 1 for the mix) and the
+        windows to decode, cut at pauses."""
         tracks = (
             [audio.channel(i) for i in range(audio.channels)]
             if options.separate_channels
@@ -215,22 +236,31 @@ class TranscriptionService:
         resampled = {
             i + 1: resample(t, audio.sample_rate, spec.sample_rate) for i, t in enumerate(tracks)
         }
-        job = job or Progression()
-        if job.windows is None:
-            job.windows = [
-                (channel, window)
-                for channel, samples in resampled.items()
-                for window in plan_windows(samples, spec.sample_rate, self._window_seconds)
-            ]
-        self._decode_windows(spec, resampled, decode_request(options), job, priority)
-        segments = [s for i in sorted(job.done) for s in job.done[i]]
+        windows = [
+            (channel, window)
+            for channel, samples in resampled.items()
+            for window in plan_windows(samples, spec.sample_rate, self._window_seconds)
+        ]
+        return resampled, windows
+
+    def assemble(
+        self,
+        segments: list[Segment],
+        options: RecognitionOptions,
+        spec: ModelSpec,
+        *,
+        duration: float,
+        channels: int,
+        inference_seconds: float,
+    ) -> Transcript:
+        """The transcript of all windows' segments, post-processed."""
         transcript = Transcript(
             segments=tuple(sorted(segments, key=lambda s: (s.start, s.channel))),
             language=main_language(segments, options.language),
-            duration=audio.duration,
+            duration=duration,
             model=spec.name,
-            inference_seconds=time.perf_counter() - started,
-            channels=audio.channels,
+            inference_seconds=inference_seconds,
+            channels=channels,
         )
         return postprocess(transcript, options, self._profanity)
 
@@ -279,9 +309,7 @@ class TranscriptionService:
                         f"the inference worker died twice on the audio at {window.start:.0f}-"
                         f"{window.end:.0f} s; it cannot be recognized"
                     ) from error
-                job.record(
-                    index, tuple(_placed(s, window.start, channel) for s in transcript.segments)
-                )
+                job.record(index, placed(transcript.segments, window, channel))
         finally:
             for future in futures:
                 future.cancel()
@@ -302,6 +330,11 @@ def decode_request(options: RecognitionOptions, *, live: bool = False) -> Decode
         prompt=options.prompt,
         temperature=options.temperature,
     )
+
+
+def placed(segments: tuple[Segment, ...], window: Span, channel: int) -> tuple[Segment, ...]:
+    """A window's segments with the window's start and channel applied."""
+    return tuple(_placed(s, window.start, channel) for s in segments)
 
 
 def _placed(segment: Segment, offset: float, channel: int) -> Segment:

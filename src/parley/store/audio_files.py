@@ -22,12 +22,16 @@ class AudioFiles:
     def put(self, record_id: str, created: datetime, data: bytes, suffix: str) -> str:
         """Write atomically (temp file + rename) and return the key."""
         key = f"{created:%Y/%m/%d}/{record_id}{suffix}"
+        self.write(key, data)
+        return key
+
+    def write(self, key: str, data: bytes) -> None:
+        """Write a file under a key of the caller's choosing, atomically."""
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as tmp:
             tmp.write(data)
         os.replace(tmp.name, path)
-        return key
 
     def spool(self, suffix: str) -> Path:
         """A fresh path for a file written bit by bit (a live stream's audio), to be
@@ -55,6 +59,24 @@ class AudioFiles:
         if not path.is_file():
             raise NotFound(f"audio {key!r} is not in the store")
         return path.read_bytes()
+
+    def size(self, key: str) -> int:
+        path = self._path(key)
+        if not path.is_file():
+            raise NotFound(f"audio {key!r} is not in the store")
+        return path.stat().st_size
+
+    def read_range(self, key: str, offset: int, size: int) -> bytes:
+        path = self._path(key)
+        if not path.is_file():
+            raise NotFound(f"audio {key!r} is not in the store")
+        with path.open("rb") as file:
+            file.seek(offset)
+            return file.read(size)
+
+    def discard(self, key: str) -> None:
+        """Delete a file that may already be gone."""
+        self._path(key).unlink(missing_ok=True)
 
     def delete(self, key: str) -> None:
         try:

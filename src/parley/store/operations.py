@@ -102,12 +102,12 @@ class Operations:
         except BaseException:
             self._audio.delete(key)
             raise
-        return _record(row)
+        return record_of(row)
 
     def get(self, name: str, scope: str | None = None) -> OperationRecord:
         """`scope`: only an operation of this tenant is found (None: any)."""
         with self._session() as session:
-            return _record(_row(session, name, scope))
+            return record_of(_row(session, name, scope))
 
     def list(
         self,
@@ -129,7 +129,7 @@ class Operations:
             query = query.where(finished if done else ~finished)
         query = query.order_by(OperationRow.created_at.desc(), OperationRow.name)
         with self._session() as session:
-            return [_record(r) for r in session.scalars(query.limit(limit).offset(offset))]
+            return [record_of(r) for r in session.scalars(query.limit(limit).offset(offset))]
 
     def claim(
         self, owner: str, lease_seconds: float, max_attempts: int = MAX_ATTEMPTS
@@ -172,7 +172,7 @@ class Operations:
                     )
                     continue
                 row.started_at = row.started_at or moment
-                return _record(row)
+                return record_of(row)
         return None
 
     def renew(self, name: str, owner: str, lease_seconds: float) -> bool:
@@ -248,7 +248,7 @@ class Operations:
                 row.error_code, row.error_message = "cancelled", "The operation was cancelled."
             elif row.state == OperationState.RUNNING:
                 row.cancel_requested = True
-            return _record(row)
+            return record_of(row)
 
     def delete(self, name: str, scope: str | None = None) -> None:
         """Forget the operation; its audio goes unless a finished transcription holds it."""
@@ -261,6 +261,7 @@ class Operations:
             session.delete(row)
         if key:
             self._audio.delete(key)
+            self._audio.discard(samples_key(key))
 
     def discard_audio(self, key: str) -> None:
         self._audio.delete(key)
@@ -280,8 +281,15 @@ class Operations:
         return len(names)
 
     def audio_keys(self) -> set[str]:
+        """The jobs' audio, and the samples of jobs decoded on Celery workers."""
         with self._session() as session:
-            return {k for k in session.scalars(select(OperationRow.audio_key)).all() if k}
+            keys = {k for k in session.scalars(select(OperationRow.audio_key)).all() if k}
+        return keys | {samples_key(k) for k in keys}
+
+
+def samples_key(audio_key: str) -> str:
+    """Where a job run on Celery workers keeps its audio as the model reads it."""
+    return f"{audio_key}.samples"
 
 
 def _count(result: Result[Any]) -> int:
@@ -296,7 +304,7 @@ def _row(session: Session, name: str, scope: str | None = None) -> OperationRow:
     return row
 
 
-def _record(row: OperationRow) -> OperationRecord:
+def record_of(row: OperationRow) -> OperationRecord:
     return OperationRecord(
         name=row.name,
         kind=row.kind,

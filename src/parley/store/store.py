@@ -29,6 +29,7 @@ from parley.store.records import (
     TranscriptionRecord,
     as_utc,
 )
+from parley.store.windows import JobWindows
 
 Row = TypeVar("Row", TranscriptionRow, SynthesisRow)
 
@@ -47,6 +48,7 @@ class Store:
         self.operations = Operations(self._sessions, self.audio)
         self.keys = ApiKeys(self._sessions)
         self.live = LiveRecords(self._sessions, self.audio)
+        self.windows = JobWindows(self._sessions, self.audio)
 
     def close(self) -> None:
         """Close the database connections this store holds."""

@@ -38,10 +38,10 @@ class GoogleSpeech:
     def __init__(
         self,
         services: Services,
-        on_submit: Callable[[], None],
+        on_submit: Callable[[str], Awaitable[None]],
         jobs_changed: Callable[[float], Awaitable[None]],
     ) -> None:
-        """`on_submit` runs (on the event loop) after a long-running job is queued;
+        """`on_submit(name)` is awaited after a long-running job is queued;
         `jobs_changed(seconds)` returns when a job may have finished, or after `seconds`."""
         self._services = services
         self._on_submit = on_submit
@@ -121,7 +121,7 @@ class GoogleSpeech:
             dataclasses.asdict(recognition.presentation),
             caller,
         )
-        self._on_submit()
+        await self._on_submit(view.operation.name)
         return to_operation(view)
 
     async def get_operation(self, name: str, caller: Caller) -> Any:
