@@ -137,7 +137,7 @@ class Settings(BaseSettings):
         default=2, ge=1, description="with a broker: one job's windows on the way at once"
     )
     job_stall_seconds: float = Field(
-        default=600.0, gt=0, description="with a broker: a job unmoved this long is re-sent"
+        default=300.0, gt=0, description="with a broker: a job unmoved this long is re-sent"
     )
     body_timeout_seconds: float = Field(
         default=60.0, gt=0, description="a request body must arrive within this"

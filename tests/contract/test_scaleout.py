@@ -5,17 +5,22 @@ skipped, with the reason, where there is none."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from google.cloud import speech_v1 as speech
 
-from tests.conftest import clip, postgres_database
+from parley.store import Store
+from parley.store.operations import MAX_ATTEMPTS
+from tests.conftest import clip, free_port, postgres_database
 from tests.contract.conftest import Server, long_file, start_server, wait_until
 
 BROKER = os.environ.get("PARLEY_TEST_BROKER_URL", "")
@@ -224,3 +229,121 @@ def test_a_front_end_killed_after_accepting_a_job_leaves_it_to_another(
     wait_until(lambda: worker.tasks_done() > before, 120)
     doomed.stop(signal.SIGKILL)
     assert _words(_finished(other, name)) == expected
+
+
+def test_a_job_accepted_by_one_front_end_is_cancelled_by_another(
+    front: Server, other: Server, long_job: tuple[str, str]
+) -> None:
+    uri, _ = long_job
+    name = _job(front, uri)
+    httpx.post(f"{other.http}/v1/operations/{name}:cancel", timeout=30).raise_for_status()
+    ended = _finished(front, name)
+    assert ended["error"]["code"] == 1  # type: ignore[index]  # google.rpc CANCELLED
+    assert "response" not in ended
+
+
+def test_a_window_that_kills_its_worker_each_time_fails_the_job(
+    front: Server, worker: Worker, shared: dict[str, str], long_job: tuple[str, str]
+) -> None:
+    """Each time the job's first window starts, its worker process is SIGKILLed (as a
+    decoder crash would): after MAX_ATTEMPTS deliveries the job fails with a clear error
+    instead of looping, and the worker goes on serving."""
+    store = Store(shared["PARLEY_DATABASE_URL"], Path(shared["PARLEY_AUDIO_STORE_DIR"]))
+    uri, _ = long_job
+    name = _job(front, uri)
+
+    def tries() -> int:
+        checkpoint = store.operations.get(name).checkpoint or {}
+        return int(checkpoint.get("tries", {}).get("0", 0))
+
+    try:
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            wait_until(lambda a=attempt: tries() >= a, 120, every=0.05)  # type: ignore[misc]
+            for pid in worker.children():
+                os.kill(pid, signal.SIGKILL)
+        failed = _finished(front, name)
+    finally:
+        store.close()
+    message = failed["error"]["message"]  # type: ignore[index]
+    assert f"stopped its inference worker {MAX_ATTEMPTS} times" in message
+    assert recognized(front.grpc_client(), CLIPS[0])
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed (the broker-restart test runs its own)")
+    server = RedisServer(tmp_path / "redis")
+    yield server
+    server.stop()
+
+
+class RedisServer:
+    """A Redis of the test's own, with every write on disk, to be restarted."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir()
+        self.folder, self.port = folder, free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.start()
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.folder),
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+            ],
+            stdout=(self.folder / "redis.log").open("a"),
+            stderr=subprocess.STDOUT,
+        )
+        import redis
+
+        wait_until(lambda: _pings(redis.Redis(port=self.port)), 30)
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=30)
+
+
+def _pings(client: Any) -> bool:
+    try:
+        return bool(client.ping())
+    except Exception:
+        return False
+
+
+def test_a_job_resumes_after_its_broker_restarts(
+    tmp_path_factory: pytest.TempPathFactory,
+    uploads: Path,
+    own_redis: RedisServer,
+    long_job: tuple[str, str],
+) -> None:
+    """The broker is killed while a worker decodes the job's first window and started
+    again three seconds later: the worker and the front end reconnect, and the job
+    completes with the same words."""
+    with postgres_database() as url:
+        settings = shared_settings(own_redis.url, url, tmp_path_factory.mktemp("audio"))
+        worker = start_worker(tmp_path_factory.mktemp("worker"), settings)
+        server = front_end(tmp_path_factory, uploads, settings)
+        try:
+            uri, expected = long_job
+            name = _job(server, uri)
+            wait_until(lambda: "parley.job.window[" in worker.log.read_text(), 120, every=0.05)
+            own_redis.stop()
+            time.sleep(3)
+            own_redis.start()
+            assert _words(_finished(server, name)) == expected
+        finally:
+            assert server.stop() == 0
+            assert worker.stop() == 0

@@ -4,7 +4,6 @@ and the size cap, against a real HTTP server on this machine."""
 from __future__ import annotations
 
 import ipaddress
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -14,6 +13,7 @@ import pytest
 
 from parley.errors import InvalidArgument, TooLarge
 from parley.services.fetch import FetchRules, download
+from tests.conftest import free_port
 
 LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"),)
 
@@ -84,9 +84,7 @@ def test_other_ports_are_refused(origin: str) -> None:
 
 
 def test_closed_and_open_ports_fail_alike(origin: str) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed = probe.getsockname()[1]
+    closed = free_port()
     url = f"http://127.0.0.1:{closed}/audio"
     with pytest.raises(InvalidArgument) as error:
         download(url, rules(origin, ports=frozenset({closed})))

@@ -92,8 +92,9 @@ def celery_app(broker_url: str) -> Any:
         task_publish_retry_policy=RETRY,
     )
     app.task(name=TASK)(_inference)
-    app.task(name=PLAN_TASK)(_plan)
-    app.task(name=WINDOW_TASK)(_window)
+    # A job's tasks leave their results in the database, none in the backend.
+    app.task(name=PLAN_TASK, ignore_result=True)(_plan)
+    app.task(name=WINDOW_TASK, ignore_result=True)(_window)
     return app
 
 

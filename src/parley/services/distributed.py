@@ -63,7 +63,8 @@ class DistributedJobs:
         how many were sent."""
         sends, tenants = self._windows.stalled(stall_seconds)
         for name, index in sends:
-            logger.warning("job %s has not moved: sending window %s again", name, index)
+            what = "its plan" if index is None else f"window {index}"
+            logger.warning("job %s has not moved: sending %s again", name, what)
         self._sender.send(sends)
         for tenant in tenants:
             self._dispatch(tenant)

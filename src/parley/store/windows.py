@@ -98,7 +98,7 @@ class JobWindows:
                 return Started(Begin.DONE, record_of(row))
             tries = {**checkpoint.get("tries", {})}
             tries[str(index)] = tries.get(str(index), 0) + 1
-            row.checkpoint = {**checkpoint, "tries": tries}
+            row.checkpoint, row.updated_at = {**checkpoint, "tries": tries}, now()
             if tries[str(index)] > self._max_tries:
                 _channel, start, end = checkpoint["windows"][index]
                 _fail(
