@@ -11,7 +11,7 @@ import os
 import resource
 import signal
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import anyio
 import grpc
@@ -108,6 +108,8 @@ async def serve(settings: Settings) -> None:
     synthesis = GoogleTextToSpeech(services.synthesis)
     readiness = Readiness(problems=lambda: _problems(services))
     _gauges(metrics, services)
+    if isinstance(runner, ClusterJobs):
+        _cluster_gauges(metrics, runner)
     grpc_server, checker = create_grpc_server(speech, synthesis, access, metrics)
     try:
         grpc_port = _grpc_listen(grpc_server, settings, tls)
@@ -284,6 +286,34 @@ def _gauges(metrics: Metrics, services: Services) -> None:
         "parley_decoder_crashes",
         "Audio decoder processes lost to an input",
         lambda: decoder.crashes if decoder else 0,
+    )
+
+
+def _cluster_gauges(metrics: Metrics, cluster: ClusterJobs) -> None:
+    """The whole cluster's figures (every front end reports the same), read every
+    STATUS_SECONDS from the broker, the workers and the database."""
+
+    def part(prefix: str) -> Callable[[], dict[str, float]]:
+        return lambda: {
+            key.split(":", 1)[1]: value
+            for key, value in cluster.status.items()
+            if key.startswith(f"{prefix}:")
+        }
+
+    def figure(key: str) -> Callable[[], float]:
+        return lambda: cluster.status.get(key, 0.0)
+
+    metrics.gauges(
+        "parley_cluster_queued_tasks", "Tasks waiting in the broker", "queue", part("queued")
+    )
+    metrics.gauges("parley_cluster_jobs", "Long-running jobs not finished", "state", part("jobs"))
+    metrics.gauge("parley_cluster_workers", "Celery workers answering", figure("workers"))
+    metrics.gauge(
+        "parley_cluster_worker_processes", "Their inference processes", figure("processes")
+    )
+    metrics.gauge("parley_cluster_tasks_running", "Tasks the workers run now", figure("running"))
+    metrics.gauge(
+        "parley_cluster_job_tasks", "Long-running jobs' tasks sent, not done", figure("job_tasks")
     )
 
 

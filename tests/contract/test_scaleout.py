@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from tests.conftest import clip, free_port, postgres_database
 from tests.contract.conftest import Server, long_file, start_server, wait_until
 
 BROKER = os.environ.get("PARLEY_TEST_BROKER_URL", "")
+AMQP = os.environ.get("PARLEY_TEST_AMQP_URL", "")
 pytestmark = pytest.mark.skipif(
     not BROKER, reason="no broker: set PARLEY_TEST_BROKER_URL (redis://... or amqp://...)"
 )
@@ -347,3 +349,51 @@ def test_a_job_resumes_after_its_broker_restarts(
         finally:
             assert server.stop() == 0
             assert worker.stop() == 0
+
+
+@pytest.mark.skipif(not AMQP, reason="no RabbitMQ: set PARLEY_TEST_AMQP_URL (amqp://...)")
+def test_rabbitmq_serves_as_the_broker(
+    tmp_path_factory: pytest.TempPathFactory,
+    uploads: Path,
+    client: speech.SpeechClient,
+    long_job: tuple[str, str],
+) -> None:
+    """With RabbitMQ (results come back as RPC replies): sync recognitions sent at once
+    read as the embedded pool's, and a long job completes with the same words."""
+    with postgres_database() as url:
+        settings = {
+            **shared_settings(AMQP, url, tmp_path_factory.mktemp("audio")),
+            "PARLEY_WORKERS": "3",
+        }
+        worker = start_worker(tmp_path_factory.mktemp("worker"), settings)
+        server = front_end(tmp_path_factory, uploads, settings)
+        try:
+            uri, expected = long_job
+            name = _job(server, uri)
+            remote = server.grpc_client()
+            with ThreadPoolExecutor(len(CLIPS)) as threads:
+                heard = list(threads.map(lambda n: recognized(remote, n), CLIPS))
+            assert heard == [recognized(client, n) for n in CLIPS]
+            assert _words(_finished(server, name)) == expected
+        finally:
+            assert server.stop() == 0
+            assert worker.stop() == 0
+
+
+def test_the_metrics_show_the_cluster(front: Server, worker: Worker) -> None:
+    """Every front end exports the broker's queues, the workers and their processes."""
+
+    def metrics() -> dict[str, float]:
+        text = httpx.get(f"{front.http}/metrics", timeout=30).text
+        return {
+            line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith("parley_cluster_")
+        }
+
+    wait_until(lambda: metrics().get("parley_cluster_workers") == 1.0, 40, every=1.0)
+    figures = metrics()
+    assert figures["parley_cluster_worker_processes"] == 1.0
+    assert figures['parley_cluster_queued_tasks{queue="parley"}'] >= 0
+    assert figures['parley_cluster_queued_tasks{queue="parley.batch"}'] >= 0
+    assert "parley_cluster_job_tasks" in figures

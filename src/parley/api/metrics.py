@@ -4,9 +4,11 @@ inference time, queue depth, open streams, worker and decoder restarts, model lo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 
 from parley.domain.transcript import Transcript
 
@@ -51,6 +53,12 @@ class Metrics:
         """A value read when scraped (queue depth, open streams, restarts...)."""
         Gauge(name, help_text, registry=self.registry).set_function(read)
 
+    def gauges(
+        self, name: str, help_text: str, label: str, read: Callable[[], dict[str, float]]
+    ) -> None:
+        """Values by label read when scraped (the cluster's queues, jobs by state...)."""
+        self.registry.register(_Readings(name, help_text, label, read))
+
     def recognized(self, kind: str, transcript: Transcript) -> None:
         self.audio.labels(kind).inc(transcript.duration)
         self.inference.labels(kind).inc(transcript.inference_seconds)
@@ -63,3 +71,16 @@ class Metrics:
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
+
+
+class _Readings(Collector):
+    def __init__(
+        self, name: str, help_text: str, label: str, read: Callable[[], dict[str, float]]
+    ) -> None:
+        self._name, self._help, self._label, self._read = name, help_text, label, read
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily(self._name, self._help, labels=[self._label])
+        for value, reading in sorted(self._read().items()):
+            family.add_metric([value], reading)
+        yield family

@@ -147,6 +147,27 @@ class JobTasks:
                 task, args=args, queue=BATCH_QUEUE, priority=PRIORITIES[10], retry_policy=RETRY
             )
 
+    def status(self) -> dict[str, float]:
+        """What the broker and the workers say now: tasks waiting in each queue, the
+        workers answering, their processes, and the tasks they are running."""
+        figures: dict[str, float] = {}
+        with self._app.connection_for_read() as connection:
+            for queue in QUEUES:
+                try:
+                    declared = connection.default_channel.queue_declare(queue, passive=True)
+                    figures[f"queued:{queue}"] = declared.message_count
+                except Exception:  # not declared yet: no worker has taken from it
+                    figures[f"queued:{queue}"] = 0
+        inspect = self._app.control.inspect(timeout=1.0)
+        stats = inspect.stats() or {}
+        active = inspect.active() or {}
+        figures["workers"] = len(stats)
+        figures["processes"] = sum(
+            s.get("pool", {}).get("max-concurrency", 0) for s in stats.values()
+        )
+        figures["running"] = sum(len(tasks) for tasks in active.values())
+        return figures
+
 
 class RemoteExecutor:
     """Runs worker functions on the Celery workers: `submit` returns a Future, as the

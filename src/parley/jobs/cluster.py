@@ -5,6 +5,7 @@ when it accepts it, and now and then sends again the tasks of a job that stopped
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Protocol
 
 import anyio
@@ -12,6 +13,7 @@ import anyio
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.5
+STATUS_SECONDS = 15.0
 
 
 class Dispatcher(Protocol):
@@ -19,12 +21,15 @@ class Dispatcher(Protocol):
 
     def sweep(self, stall_seconds: float) -> int: ...
 
+    def status(self) -> dict[str, float]: ...
+
 
 class ClusterJobs:
     def __init__(self, dispatcher: Dispatcher, *, stall_seconds: float) -> None:
         self._dispatcher = dispatcher
         self._stall = stall_seconds
         self._stop = anyio.Event()
+        self.status: dict[str, float] = {}  # the cluster's figures, read now and then
 
     async def submitted(self, name: str) -> None:
         """The job is in the database: if its tasks cannot be sent now (the broker is
@@ -42,12 +47,22 @@ class ClusterJobs:
         self._stop.set()
 
     async def run(self) -> None:
-        while not self._stop.is_set():
-            with anyio.move_on_after(max(1.0, self._stall / 4)):
-                await self._stop.wait()
-            if self._stop.is_set():
-                break
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(self._every, self._stall / 4, self._sweep)
+            tasks.start_soon(self._every, STATUS_SECONDS, self._read_status)
+            await self._stop.wait()
+            tasks.cancel_scope.cancel()
+
+    async def _every(self, seconds: float, action: Callable[[], None]) -> None:
+        while True:
             try:
-                await anyio.to_thread.run_sync(self._dispatcher.sweep, self._stall)
+                await anyio.to_thread.run_sync(action)
             except Exception:
-                logger.exception("looking for stalled jobs failed; trying again later")
+                logger.exception("%s failed; trying again later", action.__name__)
+            await anyio.sleep(max(1.0, seconds))
+
+    def _sweep(self) -> None:
+        self._dispatcher.sweep(self._stall)
+
+    def _read_status(self) -> None:
+        self.status = self._dispatcher.status()

@@ -33,6 +33,9 @@ class TaskSender(Protocol):
     def send(self, tasks: list[Send]) -> None:
         """Queue (name, None) to plan a job, (name, index) to decode one of its windows."""
 
+    def status(self) -> dict[str, float]:
+        """The broker's and the workers' figures (queue depths, workers, tasks)."""
+
 
 class DistributedJobs:
     def __init__(
@@ -69,6 +72,10 @@ class DistributedJobs:
         for tenant in tenants:
             self._dispatch(tenant)
         return len(sends)
+
+    def status(self) -> dict[str, float]:
+        """The cluster's figures, for the metrics: the broker's and the database's."""
+        return {**self._sender.status(), **self._windows.counts()}
 
     # Workers.
 

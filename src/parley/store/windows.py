@@ -215,6 +215,20 @@ class JobWindows:
                     sends.extend((row.name, index) for index in sent)
         return sends, tenants
 
+    def counts(self) -> dict[str, float]:
+        """Jobs queued and running, and their tasks on the way."""
+        with self._sessions.begin() as session:
+            rows = session.scalars(
+                select(OperationRow).where(
+                    OperationRow.state.in_([OperationState.QUEUED, OperationState.RUNNING])
+                )
+            ).all()
+            return {
+                "jobs:queued": sum(r.state == OperationState.QUEUED for r in rows),
+                "jobs:running": sum(r.state == OperationState.RUNNING for r in rows),
+                "job_tasks": sum(_in_flight(r) for r in rows if r.state == OperationState.RUNNING),
+            }
+
     def samples(self, operation: OperationRecord, index: int) -> bytes:
         """The float32 samples of one window, read from the job's samples file."""
         checkpoint = operation.checkpoint or {}
