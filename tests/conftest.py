@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from parley.bench.cluster import scratch_database
 from parley.bench.speech import BUNDLED_SPEECH, Utterance, load_speech_set
 from parley.config import Settings
 from parley.evaluation.wer import word_error_rate
@@ -72,20 +72,10 @@ POSTGRES = os.environ.get("PARLEY_TEST_DATABASE_URL", "")
 def postgres_database() -> Iterator[str]:
     """A fresh database on the PostgreSQL server PARLEY_TEST_DATABASE_URL names (the test
     is skipped without one), dropped afterwards."""
-    from sqlalchemy import create_engine, make_url, text
-
     if not POSTGRES:
         pytest.skip("PostgreSQL: set PARLEY_TEST_DATABASE_URL (postgresql+psycopg://...)")
-    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    name = f"parley_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(POSTGRES) as url:
+        yield url
 
 
 def free_port() -> int:

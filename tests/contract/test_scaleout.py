@@ -8,17 +8,20 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import grpc
 import httpx
 import pytest
 from google.cloud import speech_v1 as speech
+from google.longrunning import operations_pb2, operations_pb2_grpc
+from google.protobuf.duration_pb2 import Duration
 
+from parley.bench.cluster import WorkerProcess
 from parley.store import Store
 from parley.store.operations import MAX_ATTEMPTS
 from tests.conftest import clip, free_port, postgres_database
@@ -32,33 +35,7 @@ pytestmark = pytest.mark.skipif(
 CLIPS = ["arctic_a0007", "ps_cards_005", "ps_librivox_0870"]
 
 
-class Worker:
-    def __init__(self, env: dict[str, str], log: Path, *extra: str) -> None:
-        self.log = log
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "parley", "worker", "--concurrency", "1", *extra],
-            env={**os.environ, **env},
-            stdout=log.open("w"),
-            stderr=subprocess.STDOUT,
-        )
-        wait_until(lambda: "loaded whisper-base" in log.read_text(), 120)
-
-    def tasks_done(self) -> int:
-        return self.log.read_text().count("succeeded in")
-
-    def busy(self) -> bool:
-        """A task is running: received more often than finished."""
-        log = self.log.read_text()
-        return log.count("] received") > log.count("succeeded in") + log.count("raised")
-
-    def children(self) -> list[int]:
-        """Celery's pool processes (Linux's /proc)."""
-        pid = self.process.pid
-        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=60)
+Worker = WorkerProcess
 
 
 def shared_settings(broker: str, database: str, audio: Path) -> dict[str, str]:
@@ -201,12 +178,15 @@ def _words(operation: dict[str, object]) -> str:
 def test_front_ends_on_one_database_serve_each_others_jobs(
     front: Server, other: Server, long_job: tuple[str, str]
 ) -> None:
-    """A job accepted by one front end is listed, polled, and its audio fetched on the
-    other."""
+    """A job accepted by one front end is listed, waited for (gRPC WaitOperation), read
+    and its audio fetched on the other."""
     uri, expected = long_job
     name = _job(front, uri)
     listed = httpx.get(f"{other.http}/v1/operations").json()["operations"]
     assert name in [o["name"] for o in listed]
+    stub = operations_pb2_grpc.OperationsStub(grpc.insecure_channel(other.grpc))
+    request = operations_pb2.WaitOperationRequest(name=name, timeout=Duration(seconds=300))
+    assert stub.WaitOperation(request, timeout=330).done
     assert _words(_finished(other, name)) == expected
     record = httpx.get(f"{other.http}/v1/transcriptions").json()["transcriptions"][0]
     audio = httpx.get(f"{other.http}/v1/transcriptions/{record['id']}/audio")

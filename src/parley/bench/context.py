@@ -22,6 +22,7 @@ class BenchContext:
     out_dir: Path
     held_out: list[Utterance] = dataclasses.field(default_factory=list)
     whisperlive: Path | None = None  # a Python with whisper-live: the live-stream peer
+    cluster_database: str | None = None  # the user's PARLEY_DATABASE_URL (scaleout suite)
 
     def read_speech(self) -> list[Utterance]:
         """The tuning set's read English speech, which long audio is assembled from."""

@@ -17,6 +17,7 @@ from parley.bench import (
     longrunning,
     memory,
     overhead,
+    scaleout,
     soak,
     streaming,
     throughput,
@@ -35,7 +36,10 @@ SUITES: dict[str, Callable[[BenchContext], SuiteResult]] = {
     "memory": memory.run,
 }
 # Run only when named: they take longer than the default run should.
-EXTRA_SUITES: dict[str, Callable[[BenchContext], SuiteResult]] = {"soak": soak.run}
+EXTRA_SUITES: dict[str, Callable[[BenchContext], SuiteResult]] = {
+    "soak": soak.run,
+    "scaleout": scaleout.run,
+}
 
 
 def run_suites(ctx: BenchContext, names: list[str], echo: Callable[[str], None]) -> dict[str, Any]:

@@ -22,7 +22,9 @@ def bench(
         list[str] | None,
         typer.Argument(
             help=f"Suites: {', '.join(SUITES)} (default: all); also "
-            f"{', '.join(EXTRA_SUITES)} (sync, long-running and live load with a SIGKILL)."
+            f"{', '.join(EXTRA_SUITES)} (soak: sync, long-running and live load with a "
+            "SIGKILL; scaleout: Celery workers against the embedded pool, which needs "
+            "PARLEY_BROKER_URL and a PostgreSQL PARLEY_DATABASE_URL)."
         ),
     ] = None,
     speech_dir: Annotated[
@@ -71,7 +73,15 @@ def bench(
         with tempfile.TemporaryDirectory(prefix="parley-bench-") as scratch:
             settings = ctx.obj.model_copy(update={"data_dir": Path(scratch), "database_url": None})
             report = run_suites(
-                BenchContext(settings, speech, quick, out, held_out, whisperlive),
+                BenchContext(
+                    settings,
+                    speech,
+                    quick,
+                    out,
+                    held_out,
+                    whisperlive,
+                    cluster_database=ctx.obj.database_url,
+                ),
                 chosen,
                 lambda line: print(line, file=sys.stderr),
             )

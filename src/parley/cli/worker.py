@@ -33,6 +33,8 @@ def worker(
     settings: Settings = ctx.obj
     if not settings.broker_url:
         usage("set PARLEY_BROKER_URL (redis://... or amqp://...) to the servers' broker")
+    if not settings.database_url:
+        usage("set PARLEY_DATABASE_URL to the database the servers share (PostgreSQL)")
     from parley.engines.remote import QUEUES, run_worker
 
     chosen = [q.strip() for q in queues.split(",") if q.strip()]

@@ -10,6 +10,7 @@ from parley.config import Settings
 from parley.engines.device import check_device
 from parley.engines.pool import EnginePool
 from parley.engines.remote import JobTasks, RemoteExecutor, celery_app
+from parley.errors import Misconfigured
 from parley.services.audio_sources import AudioSources
 from parley.services.distributed import DistributedJobs, TaskSender
 from parley.services.operations import OperationsService
@@ -48,6 +49,11 @@ def build_services(
     store = Store(settings.sqlalchemy_url, settings.audio_dir)
     engine_settings = settings.engine_settings()
     profanity = ProfanityFilter(settings.profanity_words)
+    if settings.broker_url and server and not settings.database_url:
+        raise Misconfigured(
+            "PARLEY_BROKER_URL needs PARLEY_DATABASE_URL: the database (PostgreSQL) that "
+            "every server and worker shares"
+        )
     app = celery_app(settings.broker_url) if settings.broker_url and server else None
     remote = RemoteExecutor(app) if app is not None else None
     pool = EnginePool(
