@@ -377,3 +377,23 @@ def test_the_metrics_show_the_cluster(front: Server, worker: Worker) -> None:
     assert figures['parley_cluster_queued_tasks{queue="parley"}'] >= 0
     assert figures['parley_cluster_queued_tasks{queue="parley.batch"}'] >= 0
     assert "parley_cluster_job_tasks" in figures
+
+
+def test_a_worker_told_to_stop_finishes_its_window_first(
+    tmp_path_factory: pytest.TempPathFactory,
+    front: Server,
+    worker: Worker,
+    shared: dict[str, str],
+    long_job: tuple[str, str],
+) -> None:
+    """SIGTERM (a service manager's stop) while a second worker decodes a window: it
+    finishes that window, exits cleanly, and the job completes on the other worker."""
+    leaving = start_worker(tmp_path_factory.mktemp("leaving"), shared)
+    uri, expected = long_job
+    names = [_job(front, uri) for _ in range(2)]  # tasks enough for both workers
+    wait_until(leaving.busy, 120, every=0.05)
+    assert leaving.stop() == 0
+    log = leaving.log.read_text()
+    assert "raised" not in log
+    assert log.count("] received") == log.count("succeeded in")  # nothing dropped
+    assert [_words(_finished(front, name)) for name in names] == [expected, expected]

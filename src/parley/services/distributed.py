@@ -19,7 +19,7 @@ import numpy as np
 from parley.domain.audio import Span
 from parley.domain.codec import segment_from_dict, segment_to_dict
 from parley.engines import worker
-from parley.errors import ParleyError
+from parley.errors import NotFound, ParleyError
 from parley.services.operations import OperationsService
 from parley.services.transcription import decode_request, placed
 from parley.store import OperationRecord, Store
@@ -89,6 +89,13 @@ class DistributedJobs:
         try:
             audio, spec, options = self._operations.load(operation)
             tracks, windows = self._transcription.plan(audio, spec, options)
+        except NotFound:
+            message = (
+                "the job's audio is not in the audio store this worker sees: "
+                "PARLEY_AUDIO_STORE_DIR must be a folder every server and worker shares"
+            )
+            self._windows.failed(name, "internal", message)
+            return
         except ParleyError as error:
             self._windows.failed(name, error.code.value, error.message)
             return

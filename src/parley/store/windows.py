@@ -80,8 +80,8 @@ class JobWindows:
             return Started(Begin.RUN, record_of(row))
 
     def planned(self, name: str, plan: dict[str, Any]) -> bool:
-        """Keep the plan (windows, the samples' key, the audio's shape). False: the job
-        went meanwhile (deleted or cancelled) and the plan is not needed."""
+        """Keep the plan (the windows, the audio's shape). False: the job went meanwhile
+        (deleted or cancelled) and the plan is not needed."""
         with self._locked(name) as row:
             if row is None or row.state in FINISHED:
                 return False
