@@ -23,8 +23,9 @@ pytestmark = pytest.mark.models
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BLOCKS = re.findall(r"```(sh|python)\n(.*?)```", README, re.S)
-# The two install commands are what CI runs on a fresh clone (the second is `.ci/run`).
-INSTALLS = [code for lang, code in BLOCKS if lang == "sh" and "pip install" in code]
+# The two install commands are what CI runs on a fresh clone (the second is `.ci/run`);
+# the scale-out section's commands need a database and a broker, which a laptop lacks.
+INSTALLS = [code for lang, code in BLOCKS if lang == "sh" and "python3 -m venv" in code]
 HELLO = "and you always want to see it in the superlative degree"
 
 

@@ -175,12 +175,24 @@ def _words(operation: dict[str, object]) -> str:
     return " ".join(r["alternatives"][0]["transcript"] for r in response["results"])
 
 
+@pytest.fixture
+def second(
+    tmp_path_factory: pytest.TempPathFactory, worker: Worker, shared: dict[str, str]
+) -> Iterator[Worker]:
+    """Another worker beside the module's, for one test."""
+    started = start_worker(tmp_path_factory.mktemp("second"), shared)
+    yield started
+    assert started.stop() == 0
+
+
 def test_front_ends_on_one_database_serve_each_others_jobs(
-    front: Server, other: Server, long_job: tuple[str, str]
+    front: Server, other: Server, worker: Worker, second: Worker, long_job: tuple[str, str]
 ) -> None:
-    """A job accepted by one front end is listed, waited for (gRPC WaitOperation), read
-    and its audio fetched on the other."""
+    """Two front ends, two workers: a job accepted by one front end is listed, waited for
+    (gRPC WaitOperation), read and its audio fetched on the other; its windows are
+    decoded by the two workers together."""
     uri, expected = long_job
+    before = worker.tasks_done() + second.tasks_done()
     name = _job(front, uri)
     listed = httpx.get(f"{other.http}/v1/operations").json()["operations"]
     assert name in [o["name"] for o in listed]
@@ -192,6 +204,7 @@ def test_front_ends_on_one_database_serve_each_others_jobs(
     audio = httpx.get(f"{other.http}/v1/transcriptions/{record['id']}/audio")
     assert audio.status_code == 200
     assert audio.content == Path(uri.removeprefix("file://")).read_bytes()
+    assert worker.tasks_done() + second.tasks_done() >= before + 3  # the plan, two windows
 
 
 def test_a_front_end_killed_after_accepting_a_job_leaves_it_to_another(
@@ -211,6 +224,21 @@ def test_a_front_end_killed_after_accepting_a_job_leaves_it_to_another(
     wait_until(lambda: worker.tasks_done() > before, 120)
     doomed.stop(signal.SIGKILL)
     assert _words(_finished(other, name)) == expected
+
+
+def test_sync_requests_go_before_the_windows_of_long_jobs(
+    front: Server, worker: Worker, long_job: tuple[str, str]
+) -> None:
+    """The one worker decodes a job's window with the job's next window queued: a sync
+    request sent now runs before that window (its own queue, taken first)."""
+    uri, _ = long_job
+    seen = len(worker.text())
+    name = _job(front, uri)
+    wait_until(lambda: "parley.job.window[" in worker.text()[seen:], 120, every=0.05)
+    assert recognized(front.grpc_client(), CLIPS[0])
+    status = httpx.get(f"{front.http}/v1/operations/{name}").json()
+    assert not status.get("done")  # its second window still waits
+    _finished(front, name)
 
 
 def test_a_job_accepted_by_one_front_end_is_cancelled_by_another(

@@ -1,7 +1,8 @@
 """Parley on Celery workers against the embedded pool, in one run on this machine: two
 long files at once through LongRunningRecognize with 1 and 2 worker processes (audio
 seconds per wall second), the broker's cost per window against the embedded pool with as many
-processes, and sync Recognize latency through the workers against the local pool.
+processes, and sync Recognize and live-stream latency through the workers against the
+local pool.
 
 Needs PARLEY_BROKER_URL and a PostgreSQL PARLEY_DATABASE_URL (a scratch database is made
 on that server and dropped after)."""
@@ -20,11 +21,14 @@ import soundfile as sf
 from google.cloud import speech_v1 as speech
 from google.cloud.speech_v1.services.speech.transports import SpeechGrpcTransport
 
+from parley.bench import live
 from parley.bench.cluster import WorkerProcess, scratch_database
 from parley.bench.context import BenchContext, SuiteResult
 from parley.bench.server import ServerProcess, wait_until
 from parley.bench.speech import RATE, long_audio
+from parley.bench.streaming import CONFIG
 from parley.errors import Misconfigured
+from parley.evaluation.wer import word_error_rate
 
 SYNC_REQUESTS = 8
 JOBS = 2  # at once, of one key: the aggregate throughput of long-running work
@@ -40,6 +44,7 @@ def run(ctx: BenchContext) -> SuiteResult:
     seconds = 120.0 if ctx.quick else 600.0
     samples, _ = long_audio(ctx.read_speech(), seconds)
     clip = next(u for u in ctx.read_speech() if 3.0 <= u.duration <= 8.0)
+    track = live.build_track(ctx.read_speech(), 2 if ctx.quick else 6)
     with tempfile.TemporaryDirectory() as scratch, scratch_database(database) as url:
         folder = Path(scratch)
         path = folder / "long.wav"
@@ -56,20 +61,26 @@ def run(ctx: BenchContext) -> SuiteResult:
             "PARLEY_AUDIO_STORE_DIR": str(folder / "embedded-audio"),
         }
         runs: dict[str, Any] = {
-            "embedded, 2 processes": _measure(folder / "embedded", path, clip.data, alone, None)
+            "embedded, 2 processes": _measure(folder / "embedded", path, clip.data, track, alone)
         }
         for processes in (1, 2):
             runs[f"workers, {processes} process{'es' if processes > 1 else ''}"] = _measure(
-                folder / f"cluster{processes}", path, clip.data, shared, processes
+                folder / f"cluster{processes}", path, clip.data, track, shared, processes
             )
     return _result(seconds, runs)
 
 
-def _measure(
-    folder: Path, audio: Path, clip: bytes, env: dict[str, str], processes: int | None
+def _measure(  # noqa: PLR0917 - one deployment, what it runs
+    folder: Path,
+    audio: Path,
+    clip: bytes,
+    track: live.Track,
+    env: dict[str, str],
+    processes: int | None = None,
 ) -> dict[str, Any]:
     """One deployment: a front end (with workers when `processes` is given), JOBS long
-    jobs at once, then sync requests one after another."""
+    jobs at once, sync requests one after another, then a live stream at real-time
+    pace."""
     folder.mkdir()
     worker = None
     if processes is not None:
@@ -104,6 +115,7 @@ def _measure(
                 audio=speech.RecognitionAudio(content=clip),
             )
             latencies.append(time.perf_counter() - begun)
+        heard = live.stream(client, CONFIG, track.pcm)
     finally:
         server.stop()
         if worker is not None:
@@ -111,6 +123,10 @@ def _measure(
     figures: dict[str, Any] = {
         "job_wall_seconds": round(wall, 2),
         "sync_median_seconds": round(statistics.median(latencies[1:]), 3),
+        "live_final_p50_seconds": round(
+            statistics.median(live.latencies(heard, track)["final"]), 3
+        ),
+        "live_wer": round(word_error_rate([track.reference], [heard.text()]).wer, 4),
     }
     if worker is not None:
         decodes = [float(s) for s in _WINDOW_SECONDS.findall(worker.log.read_text())]
@@ -132,6 +148,7 @@ def _result(seconds: float, runs: dict[str, Any]) -> SuiteResult:
     overhead = (two["job_wall_seconds"] - embedded["job_wall_seconds"]) / max(1, two["windows"])
     scaling = two["audio_seconds_per_wall_second"] / one["audio_seconds_per_wall_second"]
     sync_ratio = two["sync_median_seconds"] / embedded["sync_median_seconds"]
+    live_ratio = two["live_final_p50_seconds"] / embedded["live_final_p50_seconds"]
     results = {
         "audio_seconds": seconds,
         "jobs": JOBS,
@@ -139,6 +156,7 @@ def _result(seconds: float, runs: dict[str, Any]) -> SuiteResult:
         "broker_seconds_per_window": round(overhead, 3),
         "throughput_2_over_1_process": round(scaling, 2),
         "sync_latency_workers_over_local": round(sync_ratio, 2),
+        "live_final_workers_over_local": round(live_ratio, 2),
     }
     headline = [
         (
@@ -151,6 +169,12 @@ def _result(seconds: float, runs: dict[str, Any]) -> SuiteResult:
             "Broker cost per window, sync latency via workers",
             f"{overhead:+.2f} s per window; sync median {two['sync_median_seconds']:.2f} s "
             f"vs {embedded['sync_median_seconds']:.2f} s local (x{sync_ratio:.2f})",
+        ),
+        (
+            "Live stream final latency p50, via workers vs local",
+            f"{two['live_final_p50_seconds'] * 1000:.0f} ms vs "
+            f"{embedded['live_final_p50_seconds'] * 1000:.0f} ms (WER "
+            f"{two['live_wer']:.1%} vs {embedded['live_wer']:.1%})",
         ),
     ]
     return SuiteResult("scaleout", results, headline)
