@@ -52,9 +52,6 @@ class Tuning:
     long_utterance: float = 6.0
     max_utterance: float = 9.0  # longer ones are cut at their quietest recent moment
     cut_within: float = 1.0  # seconds before the cut decision where it may fall
-    # The end of what the stream said so far is the prompt of each reading (characters;
-    # 0: none), so an utterance cut short keeps its context.
-    context_chars: int = 200
 
 
 @dataclass
@@ -107,7 +104,6 @@ class ChannelRecognizer:
         self._interims = InterimTracker()
         self._last_end = 0.0  # where the last utterance ended, in seconds
         self._heard = False
-        self._said = ""  # the finals so far (their end), the context of what follows
 
     @property
     def done(self) -> bool:
@@ -237,11 +233,10 @@ class ChannelRecognizer:
         if ended.reading is not None:
             transcript = await ended.reading.task
         else:
-            transcript = await self._decode(ended.audio, self._in_context(self._request), True)
+            transcript = await self._decode(ended.audio, self._request, True)
         utterance = ended.utterance
         segment = _merged(self._finish(transcript), utterance.start / SAMPLE_RATE, self.channel)
         if segment is not None:
-            self._said = f"{self._said} {segment.text}"[-self._tuning.context_chars :]
             end = utterance.speech_end / SAMPLE_RATE
             self._emit(LiveResult((ResultPart(segment, 1.0),), True, end, self.channel))
         if self._live.single_utterance:
@@ -253,16 +248,9 @@ class ChannelRecognizer:
         """Read the utterance so far; an interim result shows it, if still current."""
         end = self._read_until = self._position()
         audio = self._audio[utterance.start - self._offset : end - self._offset].copy()
-        task = asyncio.create_task(self._decode(audio, self._in_context(request), urgent))
+        task = asyncio.create_task(self._decode(audio, request, urgent))
         task.add_done_callback(lambda done: self._interim(utterance, done, end))
         return task
-
-    def _in_context(self, request: DecodeRequest) -> DecodeRequest:
-        """The request with what the stream said so far after the caller's prompt."""
-        said = self._said.strip() if self._tuning.context_chars else ""
-        if not said:
-            return request
-        return dataclasses.replace(request, prompt=f"{request.prompt} {said}".strip())
 
     def _current_candidate(self, utterance: Utterance) -> _Reading | None:
         """The reading made at this pause, unless speech came after it."""
