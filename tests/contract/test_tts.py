@@ -140,8 +140,10 @@ def test_pcm_is_headerless_16_bit_at_the_natural_rate(grpc_tts: tts.TextToSpeech
 def test_what_it_says_is_heard(
     any_tts: tts.TextToSpeechClient, client: speech.SpeechClient
 ) -> None:
+    """Piper draws phoneme lengths with noise, so each synthesis differs a little: two
+    words of the seventeen misheard happen now and then ("quit", "jumped")."""
     samples, rate = decoded(synthesize(any_tts))
-    assert_heard(heard(client, samples, rate), SENTENCES, max_wer=0.1)
+    assert_heard(heard(client, samples, rate), SENTENCES, max_wer=0.15)
 
 
 def test_speaking_rate_two_roughly_halves_the_length(any_tts: tts.TextToSpeechClient) -> None:

@@ -94,10 +94,10 @@ class DistributedJobs:
                 "the job's audio is not in the audio store this worker sees: "
                 "PARLEY_AUDIO_STORE_DIR must be a folder every server and worker shares"
             )
-            self._windows.failed(name, "internal", message)
+            self._failed(operation, "internal", message)
             return
         except ParleyError as error:
-            self._windows.failed(name, error.code.value, error.message)
+            self._failed(operation, error.code.value, error.message)
             return
         samples = b"".join(tracks[c].astype(np.float32).tobytes() for c in sorted(tracks))
         self._store.audio.write(samples_key(operation.audio_key), samples)
@@ -128,8 +128,7 @@ class DistributedJobs:
             samples = np.frombuffer(self._windows.samples(operation, index), np.float32)
             transcript = worker.transcribe(spec.name, samples, decode_request(options))
         except ParleyError as error:
-            self._windows.failed(name, error.code.value, error.message)
-            self._end(operation)
+            self._failed(operation, error.code.value, error.message)
             return
         channel, start, end = (operation.checkpoint or {})["windows"][index]
         segments = placed(transcript.segments, Span(start, end), channel)
@@ -147,6 +146,7 @@ class DistributedJobs:
             return
         if begin is Begin.STOP:
             self._end(operation)
+            self._dispatch(operation.tenant)  # its share is free for the key's other jobs
             return
         checkpoint = operation.checkpoint or {}
         if len(checkpoint.get("done", {})) == len(checkpoint.get("windows", [])):
@@ -170,6 +170,11 @@ class DistributedJobs:
         self._windows.succeeded(operation.name, result)
         self._end(operation)
         logger.info("operation %s done (%.0f s of audio)", operation.name, transcript.duration)
+
+    def _failed(self, operation: OperationRecord, code: str, message: str) -> None:
+        self._windows.failed(operation.name, code, message)
+        self._end(operation)
+        self._dispatch(operation.tenant)
 
     def _end(self, operation: OperationRecord) -> None:
         self._store.audio.discard(samples_key(operation.audio_key))
