@@ -24,7 +24,7 @@ from parley.services.operations import OperationsService
 from parley.services.transcription import decode_request, placed
 from parley.store import OperationRecord, Store
 from parley.store.operations import samples_key
-from parley.store.windows import Begin, Send
+from parley.store.windows import Begin, Send, Started
 
 logger = logging.getLogger(__name__)
 
@@ -80,11 +80,9 @@ class DistributedJobs:
     # Workers.
 
     def plan(self, name: str) -> None:
-        started = self._windows.begin_plan(name)
-        if started.begin is not Begin.RUN or started.operation is None:
-            self._after(started.begin, started.operation)
+        operation = self._runnable(self._windows.begin_plan(name))
+        if operation is None:
             return
-        operation = started.operation
         begun = time.perf_counter()
         try:
             audio, spec, options = self._operations.load(operation)
@@ -117,11 +115,9 @@ class DistributedJobs:
         self._dispatch(operation.tenant)
 
     def window(self, name: str, index: int) -> None:
-        started = self._windows.begin_window(name, index)
-        if started.begin is not Begin.RUN or started.operation is None:
-            self._after(started.begin, started.operation)
+        operation = self._runnable(self._windows.begin_window(name, index))
+        if operation is None:
             return
-        operation = started.operation
         begun = time.perf_counter()
         try:
             spec, options = self._operations.options(operation)
@@ -138,6 +134,13 @@ class DistributedJobs:
         if last is not None:
             self._complete(last)
         self._dispatch(operation.tenant)
+
+    def _runnable(self, started: Started) -> OperationRecord | None:
+        """The job, when there is work to do; else what a task with none does."""
+        if started.begin is Begin.RUN and started.operation is not None:
+            return started.operation
+        self._after(started.begin, started.operation)
+        return None
 
     def _after(self, begin: Begin, operation: OperationRecord | None) -> None:
         """A task with nothing to run: a job that ended, or one delivered again (its
