@@ -37,9 +37,9 @@ class WorkerProcess:
         return self.text().count("succeeded in")
 
     def busy(self) -> bool:
-        """A task is running: received more often than finished."""
+        """A task is running: started in a pool process more often than finished."""
         log = self.text()
-        return log.count("] received") > log.count("succeeded in") + log.count("raised")
+        return log.count("] started") > log.count("succeeded in") + log.count("raised")
 
     def children(self) -> list[int]:
         """Celery's pool processes (Linux's /proc)."""

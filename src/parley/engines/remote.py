@@ -214,7 +214,7 @@ def run_worker(
     its own `jobs(sender)` for long-running jobs. A worker told to stop (SIGTERM) takes
     no more tasks and finishes those it has; one killed gives them back to the queue."""
     from celery.app import trace
-    from celery.signals import worker_process_init
+    from celery.signals import task_prerun, worker_process_init
 
     # Celery logs what a task returned: here, what people said. Not in the logs.
     trace.LOG_SUCCESS = "Task %(name)s[%(id)s] succeeded in %(runtime)ss"
@@ -225,6 +225,12 @@ def run_worker(
         worker.init_worker(settings, own_signals=False)
         worker.warm(models)
         _process["jobs"] = jobs(JobTasks(app))
+
+    @task_prerun.connect  # type: ignore[untyped-decorator]
+    def _started(task_id: str, task: Any, **_: Any) -> None:
+        # Celery logs "received" before a pool process has the task; a warm shutdown in
+        # between gives it back to the queue. From here on, the worker finishes it.
+        logger.info("Task %s[%s] started", task.name, task_id)
 
     app.worker_main(
         [
