@@ -250,15 +250,16 @@ def test_the_last_words_come_back_when_the_client_stops_mid_utterance(
 def test_a_long_stream_keeps_flat_memory_and_correct_offsets(
     client: speech.SpeechClient, server: Server
 ) -> None:
-    """Twenty minutes of real speech, sent sixteen times faster than real time: where
+    """Twenty minutes of a speaker who pauses for eight seconds after each sentence
+    (eight rounds of the dev clips), sent thirty-two times faster than real time: where
     utterances end depends on the audio alone, so a server that falls behind is only later."""
-    long = live.build_track(SPEECH, 300, gap=1.0)
+    long = live.build_track(SPEECH, 8 * len(SPEECH), gap=8.2)
     minutes = len(long.samples) / RATE / 60
     assert minutes >= 20
     rss: list[int] = []
     sampler = threading.Thread(target=_sample_rss, args=(server, rss, 300), daemon=True)
     sampler.start()
-    heard = live.stream(client, streaming_config(interim=False), long.pcm, speed=16)
+    heard = live.stream(client, streaming_config(interim=False), long.pcm, speed=32)
     finals = heard.finals()
     assert len(finals) >= len(long.spoken) * 0.9
     for _, result in finals:

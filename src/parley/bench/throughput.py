@@ -22,7 +22,7 @@ MODEL = "whisper-base"
 
 def run(ctx: BenchContext) -> SuiteResult:
     """Each speech set (tuning, held-out) looped into the same length of audio."""
-    seconds = 30.0 if ctx.quick else 600.0
+    seconds = 15.0 if ctx.quick else 600.0
     sets: dict[str, Any] = {}
     headline: list[tuple[str, str]] = []
     for name, speech in ctx.english_sets().items():
