@@ -55,13 +55,15 @@ def start_server(data_dir: Path, uploads: Path, **env: str) -> Server:
     return Server.start(data_dir, audio_dirs=(DATA, SPEECH_DIR, uploads), env={**defaults, **env})
 
 
-def heard_pcm(client: speech_v1.SpeechClient, pcm: bytes, rate: int) -> str:
+def heard_pcm(
+    client: speech_v1.SpeechClient, pcm: bytes, rate: int, language: str = "en-US"
+) -> str:
     """What a sync Recognize hears in 16-bit mono PCM."""
     response = client.recognize(
         config=speech_v1.RecognitionConfig(
             encoding=speech_v1.RecognitionConfig.AudioEncoding.LINEAR16,
             sample_rate_hertz=rate,
-            language_code="en-US",
+            language_code=language,
         ),
         audio=speech_v1.RecognitionAudio(content=pcm),
     )

@@ -5,7 +5,6 @@ skipped, with the reason, where there is none."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 from collections.abc import Iterator
@@ -280,8 +279,7 @@ def test_a_window_that_kills_its_worker_each_time_fails_the_job(
 
 @pytest.fixture
 def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed (the broker-restart test runs its own)")
+    """scripts/install-test-deps installs redis-server when a broker is named."""
     server = RedisServer(tmp_path / "redis")
     yield server
     server.stop()

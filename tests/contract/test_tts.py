@@ -25,7 +25,7 @@ from google.cloud.texttospeech_v1.services.text_to_speech.transports import (
 from parley.audio.resample import resample
 from parley.evaluation.wer import word_error_rate
 from tests.conftest import assert_heard
-from tests.contract.conftest import Server
+from tests.contract.conftest import Server, heard_pcm
 
 Encoding = tts.AudioEncoding
 VOICE = tts.VoiceSelectionParams(language_code="en-US")
@@ -79,15 +79,11 @@ def decoded(data: bytes) -> tuple[np.ndarray, int]:
     return samples, rate
 
 
-def heard(client: speech.SpeechClient, samples: np.ndarray, rate: int) -> str:
+def heard(
+    client: speech.SpeechClient, samples: np.ndarray, rate: int, language: str = "en-US"
+) -> str:
     pcm = (np.clip(resample(samples, rate, 16000), -1, 1) * 32767).astype("<i2").tobytes()
-    config = speech.RecognitionConfig(
-        encoding=speech.RecognitionConfig.AudioEncoding.LINEAR16,
-        sample_rate_hertz=16000,
-        language_code="en-US",
-    )
-    response = client.recognize(config=config, audio=speech.RecognitionAudio(content=pcm))
-    return " ".join(r.alternatives[0].transcript for r in response.results)
+    return heard_pcm(client, pcm, 16000, language)
 
 
 def test_list_voices_all_and_by_language(any_tts: tts.TextToSpeechClient) -> None:
@@ -390,11 +386,11 @@ def test_other_languages_are_spoken_by_espeak(
     assert voices
     assert all(v.language_codes[0].split("-")[0] == language[:2] for v in voices)
     texts = OTHER_LANGUAGES[language]
-    heard = [_spoken_then_heard(grpc_tts, client, language, text) for text in texts]
-    score = word_error_rate(texts, heard, language[:2])
-    assert score.wer < 0.9, heard
-    shared = set.union(*(_words(t) & _words(h) for t, h in zip(texts, heard, strict=True)))
-    assert len(shared) >= 6, heard
+    said = [_spoken_then_heard(grpc_tts, client, language, text) for text in texts]
+    score = word_error_rate(texts, said, language[:2])
+    assert score.wer < 0.9, said
+    shared = set.union(*(_words(t) & _words(h) for t, h in zip(texts, said, strict=True)))
+    assert len(shared) >= 6, said
 
 
 def _spoken_then_heard(
@@ -405,17 +401,8 @@ def _spoken_then_heard(
         voice=tts.VoiceSelectionParams(language_code=language),
         audio_config=tts.AudioConfig(audio_encoding=Encoding.LINEAR16, sample_rate_hertz=16000),
     )
-    samples, _ = decoded(bytes(response.audio_content))
-    pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
-    heard = client.recognize(
-        config=speech.RecognitionConfig(
-            encoding=speech.RecognitionConfig.AudioEncoding.LINEAR16,
-            sample_rate_hertz=16000,
-            language_code=language,
-        ),
-        audio=speech.RecognitionAudio(content=pcm),
-    )
-    return " ".join(r.alternatives[0].transcript for r in heard.results)
+    samples, rate = decoded(bytes(response.audio_content))
+    return heard(client, samples, rate, language)
 
 
 @pytest.mark.parametrize("text", [".", "-"])
