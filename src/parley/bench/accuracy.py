@@ -37,7 +37,9 @@ def run(ctx: BenchContext) -> SuiteResult:
     sets = {name: clips[:3] if ctx.quick else clips for name, clips in ctx.speech_sets().items()}
     per_model: dict[str, Any] = {}
     headline = []
-    with ctx.services(workers=1) as services:
+    # One request at a time on the machine's workers: a model reads a clip on one of
+    # them, a combination reads each of its parts on a worker of its own.
+    with ctx.services() as services:
         for model in models:
             per_model[model] = {
                 name: _score(services, model, clips) for name, clips in sets.items()
@@ -69,7 +71,12 @@ def run(ctx: BenchContext) -> SuiteResult:
     }
     return SuiteResult(
         "accuracy",
-        {"normalization": NORMALIZATION, "models": per_model, "punctuation": punctuation},
+        {
+            "normalization": NORMALIZATION,
+            "workers": ctx.settings.workers,
+            "models": per_model,
+            "punctuation": punctuation,
+        },
         headline,
     )
 
@@ -134,7 +141,8 @@ def _wer(heard: list[tuple[Utterance, str]]) -> dict[str, Any]:
 
 def _side_by_side(scores: dict[str, Any]) -> str:
     return "; ".join(
-        f"{name} {score['wer']:.1%} ({score['errors']}/{score['words']})"
+        f"{name} {score['wer']:.1%} ({score['errors']}/{score['words']}, "
+        f"RTF {score['real_time_factor']})"
         for name, score in scores.items()
         if score["wer"] is not None
     )

@@ -53,12 +53,35 @@ def _combined(spec: ModelSpec, samples: FloatArray, request: DecodeRequest) -> T
     """English speech read by every part and combined; anything else (and a request for
     phrase hints or alternatives, which the first part alone gives) by the first part."""
     first = transcribe(spec.parts[0], samples, request)
-    adapted = bool(request.phrases) or request.alternatives > 1
-    if first.language != "en" or request.task is not Task.TRANSCRIBE or adapted:
+    if first.language != "en" or not _combinable(request):
         return dataclasses.replace(first, model=spec.name)
-    english = dataclasses.replace(request, language="en", candidates=(), alternatives=1)
-    others = [transcribe(part, samples, english) for part in spec.parts[1:]]
+    others = [transcribe(part, samples, _english(request)) for part in spec.parts[1:]]
     return rover.combine(spec.name, [first, *others])
+
+
+def part_readings(model: str, request: DecodeRequest) -> list[tuple[str, DecodeRequest]]:
+    """The decodes that make `model`'s reading, each of which can run on its own worker:
+    every part of a combination when the request names English and can be combined, else
+    the model itself (a combination then decides inside one worker, by the language
+    its first part hears)."""
+    spec = model_spec(model)
+    if not spec.parts or request.language != "en" or not _combinable(request):
+        return [(model, request)]
+    return [(spec.parts[0], request)] + [(part, _english(request)) for part in spec.parts[1:]]
+
+
+def combined(model: str, readings: list[Transcript]) -> Transcript:
+    """The transcript of `part_readings(model, ...)`'s decodes, in their order."""
+    return readings[0] if len(readings) == 1 else rover.combine(model, readings)
+
+
+def _combinable(request: DecodeRequest) -> bool:
+    adapted = bool(request.phrases) or request.alternatives > 1
+    return request.task is Task.TRANSCRIBE and not adapted
+
+
+def _english(request: DecodeRequest) -> DecodeRequest:
+    return dataclasses.replace(request, language="en", candidates=(), alternatives=1)
 
 
 def warm(models: list[str], barrier: Any = None) -> list[str]:

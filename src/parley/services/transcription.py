@@ -283,24 +283,28 @@ class TranscriptionService:
         job: Progression,
         priority: int,
     ) -> None:
-        """Decode the windows not yet done, recording each as it finishes."""
+        """Decode the windows not yet done, recording each as it finishes. A combination
+        of models sends each model's reading of a window to a worker of its own."""
         windows = job.windows or []
         rate = spec.sample_rate
-        futures: dict[Future[Transcript], int] = {
+        parts = worker.part_readings(spec.name, request)
+        futures: dict[Future[Transcript], tuple[int, int]] = {
             self._pool.submit(
                 worker.transcribe,
-                spec.name,
+                model,
                 tracks[channel][int(window.start * rate) : int(window.end * rate)],
-                request,
-                parallel=len(windows) > 1,
+                part_request,
+                parallel=len(windows) * len(parts) > 1,
                 priority=priority,
-            ): index
+            ): (index, number)
             for index, (channel, window) in enumerate(windows)
             if index not in job.done
+            for number, (model, part_request) in enumerate(parts)
         }
+        readings: dict[int, dict[int, Transcript]] = {}
         try:
             for future in as_completed(futures):
-                index = futures[future]
+                index, number = futures[future]
                 channel, window = windows[index]
                 try:
                     transcript = future.result()
@@ -309,7 +313,11 @@ class TranscriptionService:
                         f"the inference worker died twice on the audio at {window.start:.0f}-"
                         f"{window.end:.0f} s; it cannot be recognized"
                     ) from error
-                job.record(index, placed(transcript.segments, window, channel))
+                read = readings.setdefault(index, {})
+                read[number] = transcript
+                if len(read) == len(parts):
+                    whole = worker.combined(spec.name, [read[n] for n in range(len(parts))])
+                    job.record(index, placed(whole.segments, window, channel))
         finally:
             for future in futures:
                 future.cancel()
