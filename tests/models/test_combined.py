@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
+import onnxruntime
 import pytest
 
 from parley.bench.speech import HELD_OUT_SPEECH
 from parley.domain.transcript import Task
+from parley.engines import model_files
+from parley.engines.stt.ort_format import onnx_model
 from parley.errors import InvalidArgument
 from parley.evaluation.wer import word_error_rate
 from parley.services.container import Services
@@ -43,3 +47,36 @@ def test_accurate_reads_other_languages_with_whisper(services: Services) -> None
     assert transcript.language == "es"
     score = word_error_rate([path.with_suffix(".ref").read_text()], [transcript.text], "es")
     assert score.wer <= 0.3
+
+
+def test_moonshine_onnx_graphs_compute_what_the_ort_files_do() -> None:
+    """The `.ort` files read as ONNX models (which onnxruntime optimizes) give the same
+    encoder output and the same first decoding step as the files loaded as saved."""
+    folder = model_files.moonshine_base()
+    audio = clip("ps_librivox_0870").samples()[None, :]
+
+    def sessions(name: str) -> list[onnxruntime.InferenceSession]:
+        path = folder / name
+        return [
+            onnxruntime.InferenceSession(source, providers=["CPUExecutionProvider"])
+            for source in (str(path), onnx_model(path).SerializeToString())
+        ]
+
+    encoders = sessions("encoder_model.ort")
+    hidden = [e.run(None, {e.get_inputs()[0].name: audio})[0] for e in encoders]
+    assert hidden[0].shape == hidden[1].shape
+    np.testing.assert_allclose(hidden[1], hidden[0], atol=1e-3 * np.abs(hidden[0]).max())
+    decoders = sessions("decoder_model_merged.ort")
+    feeds = {
+        "input_ids": np.array([[1]], np.int64),
+        "encoder_hidden_states": hidden[0],
+        "use_cache_branch": np.array([False]),
+        **{
+            i.name: np.zeros((1, i.shape[1], 1, i.shape[3]), np.float32)
+            for i in decoders[0].get_inputs()
+            if i.name.startswith("past_key_values.")
+        },
+    }
+    logits = [d.run(["logits"], feeds)[0][0, -1] for d in decoders]
+    np.testing.assert_allclose(logits[1], logits[0], atol=1e-3 * np.abs(logits[0]).max())
+    assert int(np.argmax(logits[1])) == int(np.argmax(logits[0]))

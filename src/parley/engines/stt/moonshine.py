@@ -18,6 +18,7 @@ import numpy as np
 from parley.domain.audio import FloatArray
 from parley.domain.transcript import Transcript, Word
 from parley.engines.base import DecodeRequest
+from parley.engines.stt.ort_format import onnx_model
 from parley.engines.stt.segmenting import DecodedWord, packed, speech_pieces, split_at_pauses
 from parley.errors import UnsupportedLanguage
 
@@ -44,11 +45,13 @@ class MoonshineEngine:
         if device == "cuda":
             providers.insert(0, "CUDAExecutionProvider")
         self.name = name
-        self._encoder = onnxruntime.InferenceSession(
-            str(model_dir / "encoder_model.ort"), options, providers=providers
-        )
-        self._decoder = onnxruntime.InferenceSession(
-            str(model_dir / "decoder_model_merged.ort"), options, providers=providers
+        # As ONNX models, optimized when the session is made: five times faster than
+        # the `.ort` files as saved (see `ort_format`).
+        self._encoder, self._decoder = (
+            onnxruntime.InferenceSession(
+                onnx_model(model_dir / name).SerializeToString(), options, providers=providers
+            )
+            for name in ("encoder_model.ort", "decoder_model_merged.ort")
         )
         self._tokens = read_tokenizer((model_dir / "tokenizer.bin").read_bytes())
         self._inputs = {i.name: i for i in self._decoder.get_inputs()}
