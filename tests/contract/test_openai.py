@@ -200,7 +200,9 @@ def test_speech_round_trip(client: OpenAI) -> None:
     heard = client.audio.transcriptions.create(
         file=("speech.wav", audio), model="whisper-1", language="en"
     )
-    assert word_error_rate([SENTENCES], [heard.text]).wer <= 0.05
+    # Four sentences, 30 words: one CPU's kernels heard "quit" and "jumped" in this
+    # voice where another heard every word; audio that fails the trip scores near 1.
+    assert word_error_rate([SENTENCES], [heard.text]).wer <= 0.15
 
 
 def test_speed_shortens_speech(client: OpenAI) -> None:
