@@ -3,23 +3,18 @@ readings: each part reads on a worker of its own, and the words are voted on."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import Future
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 import soundfile as sf
 
-from parley.domain.audio import FloatArray
 from parley.domain.transcript import Alternative, RecognitionOptions, Segment, Transcript, Word
-from parley.engines.base import DecodeRequest
 from parley.engines.registry import model_spec
 from parley.services.profanity import ProfanityFilter
 from parley.services.transcription import AudioInput, TranscriptionService
 from parley.store import Store
+from tests.unit.pools import InlinePool
 
 READINGS = {
     "whisper-base": "the cat sat on a mat",
@@ -37,29 +32,9 @@ def reading(model: str, duration: float) -> Transcript:
     return Transcript((segment,), "en", duration, model)
 
 
-@dataclass
-class RecordingPool:
-    workers: int = 2
-    calls: list[tuple[str, DecodeRequest, bool]] = field(default_factory=list)
-
-    def submit(
-        self,
-        fn: Callable[..., Any],
-        model: str,
-        samples: FloatArray,
-        request: DecodeRequest,
-        parallel: bool,
-        priority: int = 0,
-    ) -> Future[Transcript]:
-        self.calls.append((model, request, parallel))
-        future: Future[Transcript] = Future()
-        future.set_result(reading(model, len(samples) / 16000))
-        return future
-
-
 @pytest.fixture
-def service_and_pool(tmp_path: Path) -> tuple[TranscriptionService, RecordingPool]:
-    pool = RecordingPool()
+def service_and_pool(tmp_path: Path) -> tuple[TranscriptionService, InlinePool]:
+    pool = InlinePool(lambda model, samples, _: reading(model, len(samples) / 16000))
     service = TranscriptionService(
         pool,  # type: ignore[arg-type]
         Store(f"sqlite:///{tmp_path}/db.sqlite", tmp_path / "audio"),
@@ -79,7 +54,7 @@ def wav(tmp_path: Path) -> bytes:
 
 
 def test_english_is_read_by_every_part_on_its_own_worker(
-    service_and_pool: tuple[TranscriptionService, RecordingPool], wav: bytes
+    service_and_pool: tuple[TranscriptionService, InlinePool], wav: bytes
 ) -> None:
     service, pool = service_and_pool
     record = service.transcribe(
@@ -104,7 +79,7 @@ def test_english_is_read_by_every_part_on_its_own_worker(
     ids=["other-language", "alternatives", "language-unknown"],
 )
 def test_what_cannot_be_combined_up_front_goes_to_one_worker_whole(
-    service_and_pool: tuple[TranscriptionService, RecordingPool],
+    service_and_pool: tuple[TranscriptionService, InlinePool],
     wav: bytes,
     options: RecognitionOptions,
 ) -> None:

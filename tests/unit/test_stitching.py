@@ -3,10 +3,7 @@ sound comes back exactly once, at its own time, whatever the windows."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -20,6 +17,7 @@ from parley.services.progression import Progression
 from parley.services.transcription import AudioInput, TranscriptionService
 from parley.store import Store
 from tests.conftest import clips
+from tests.unit.pools import InlinePool
 
 
 def sounds(samples: FloatArray) -> list[Span]:
@@ -50,25 +48,8 @@ class SoundEngine:
         return Transcript(segments, "en", len(samples) / 16000, "span")
 
 
-class InlinePool:
-    workers = 3
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def submit(
-        self,
-        fn: Callable[..., Any],
-        model: str,
-        samples: FloatArray,
-        request: DecodeRequest,
-        parallel: bool,
-        priority: int = 0,
-    ) -> Future[Transcript]:
-        self.calls += 1
-        future: Future[Transcript] = Future()
-        future.set_result(SoundEngine().transcribe(samples, request))
-        return future
+def sound_reading(model: str, samples: FloatArray, request: DecodeRequest) -> Transcript:
+    return SoundEngine().transcribe(samples, request)
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +65,7 @@ def long_audio(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_every_speech_span_once_in_order(long_audio: Path, tmp_path: Path) -> None:
-    pool = InlinePool()
+    pool = InlinePool(sound_reading, workers=3)
     service = TranscriptionService(
         pool,
         Store(f"sqlite:///{tmp_path}/db.sqlite", tmp_path / "audio"),  # type: ignore[arg-type]
@@ -101,7 +82,7 @@ def test_every_speech_span_once_in_order(long_audio: Path, tmp_path: Path) -> No
     expected = sounds(sf.read(long_audio, dtype="float32")[0])
     assert record.transcript is not None
     words = [w for s in record.transcript.segments for w in s.words]
-    assert pool.calls >= 6, "the audio was not split into windows"
+    assert len(pool.calls) >= 6, "the audio was not split into windows"
     assert len(words) == len(expected)
     for word, span in zip(words, expected, strict=True):
         assert word.start == pytest.approx(span.start, abs=0.011)

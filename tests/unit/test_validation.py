@@ -17,14 +17,15 @@ from parley.errors import (
 from parley.services.profanity import ProfanityFilter
 from parley.services.transcription import AudioInput, TranscriptionService
 from parley.store import Store
-from tests.unit.test_stitching import InlinePool
+from tests.unit.pools import InlinePool
+from tests.unit.test_stitching import sound_reading
 
 
 @pytest.fixture
 def service(tmp_path: Path) -> TranscriptionService:
     store = Store(f"sqlite:///{tmp_path}/db.sqlite", tmp_path / "audio")
     return TranscriptionService(
-        InlinePool(),
+        InlinePool(sound_reading),
         store,  # type: ignore[arg-type]
         default_model="whisper-base",
         window_seconds=60,
