@@ -124,45 +124,6 @@ def test_an_utterance_too_long_is_cut_into_finals_that_do_not_overlap() -> None:
     assert all(f.end - f.start <= 3.2 for f in finals)
 
 
-def test_a_word_a_cut_falls_in_is_heard_whole_once() -> None:
-    """A stand-in that hears a word every 0.4 s of the clip wherever the audio it is
-    given lies, and hears a word the audio starts or stops inside as a fragment: the cuts
-    of a long utterance leave neither fragments nor words twice."""
-    sentence = clip("ps_librivox_0870").samples().astype(np.float32)
-
-    async def positional(samples: FloatArray, request: DecodeRequest, urgent: bool) -> Transcript:
-        at = _position_in(sentence, samples) / RATE
-        end = at + len(samples) / RATE
-        words = []
-        for index in range(int(len(sentence) / RATE / 0.4)):
-            start, stop = index * 0.4, index * 0.4 + 0.3
-            if stop > at and start < end:
-                whole = at <= start and stop <= end
-                text = f"w{index}" if whole else f"w{index}~"
-                words.append(Word(text, max(start, at) - at, min(stop, end) - at, 0.9))
-        text = " ".join(w.text for w in words)
-        segment = Segment(0.0, end - at, (Alternative(text, 0.9, tuple(words)),), "en")
-        return Transcript((segment,) if words else (), "en", end - at, "fake")
-
-    events = recognize(sentence, LiveOptions(), Tuning(max_utterance=3.0), decode=positional)
-    finals = [e.parts[0].segment for e in events if isinstance(e, LiveResult) and e.is_final]
-    assert len(finals) >= 3
-    heard = [w.text for f in finals for w in f.words]
-    assert not [w for w in heard if w.endswith("~")]
-    numbers = [int(w[1:]) for w in heard]
-    assert numbers == sorted(set(numbers))
-    assert len(numbers) >= 0.8 * len(sentence) / RATE / 0.4
-
-
-def _position_in(audio: FloatArray, part: FloatArray) -> int:
-    """Where `part` (a slice of `audio`) starts in it."""
-    probe = part[: RATE // 10]
-    for start in np.flatnonzero(audio == probe[0]):
-        if np.array_equal(audio[start : start + len(probe)], probe):
-            return int(start)
-    raise AssertionError("not a slice of the clip")
-
-
 def test_a_server_that_falls_behind_finds_the_same_utterances_later() -> None:
     """Where an utterance ends depends on the audio, never on how fast readings come back:
     with readings slower than the audio, each of the four sentences still gets its own final."""

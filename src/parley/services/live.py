@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import math
 from collections import deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -53,11 +52,6 @@ class Tuning:
     long_utterance: float = 6.0
     max_utterance: float = 9.0  # longer ones are cut at their quietest recent moment
     cut_within: float = 1.0  # seconds before the cut decision where it may fall
-    # A cut falls in continuous speech, often inside a word: the utterance before it is
-    # read with `lead_out` more audio, the one after it with `lead_in` of the audio
-    # before it, so both hear the word whole; each keeps the words whose middle is its own.
-    lead_in: float = 1.0
-    lead_out: float = 0.6
 
 
 @dataclass
@@ -66,23 +60,12 @@ class _Reading:
     task: asyncio.Task[Transcript]
 
 
-@dataclass(frozen=True)
-class _Span:
-    """Sample positions: a reading's audio runs from `begin` to `upto`; its words count
-    when their middle lies between `keep_from` and `keep_to`."""
-
-    begin: int
-    upto: int
-    keep_from: int
-    keep_to: int | None = None
-
-
 @dataclass
 class _Ended:
     """An utterance whose end is decided, waiting for its final result."""
 
     utterance: Utterance
-    span: _Span
+    audio: FloatArray  # from `utterance.start` on
     reading: _Reading | None  # made at its pause, if any
 
 
@@ -119,8 +102,6 @@ class ChannelRecognizer:
         self._read_until = 0  # audio position of the last reading
         self._interim_task: asyncio.Task[Transcript] | None = None
         self._interims = InterimTracker()
-        self._cut_at = -1  # where the utterance in progress was cut from the one before
-        self._said_until = 0  # where the last final result's words ended
         self._last_end = 0.0  # where the last utterance ended, in seconds
         self._heard = False
 
@@ -158,7 +139,7 @@ class ChannelRecognizer:
             while not self._done:
                 await self._wake.wait()
                 self._wake.clear()
-                while self._ended and not self._done and self._heard_until(self._ended[0]):
+                while self._ended and not self._done:
                     await self._final(self._ended.popleft())
                 if (utterance := self._endpointer.utterance) is not None and not self._over:
                     self._step(utterance)
@@ -223,58 +204,39 @@ class ChannelRecognizer:
         upto = min(
             self._endpointer.position, utterance.speech_end + int(self._tuning.end * SAMPLE_RATE)
         )
-        reading = self._current_candidate(utterance)
-        self._queue(utterance, self._span(utterance, upto), reading)
-        self._cut_at = -1
+        self._queue(utterance, upto, self._current_candidate(utterance))
 
     def _cut(self, at: int) -> None:
         """End the utterance in progress at sample `at`, inside its speech: what follows
         goes on as the next one."""
         utterance = self._endpointer.utterance
         assert utterance is not None
-        before = self._endpointer.finish(at) or utterance
-        lead_out = int(self._tuning.lead_out * SAMPLE_RATE)
-        self._queue(before, dataclasses.replace(self._span(before, at + lead_out), keep_to=at))
-        self._cut_at = at
+        self._queue(self._endpointer.finish(at) or utterance, at)
 
-    def _span(self, utterance: Utterance, upto: int) -> _Span:
-        """The audio a reading of `utterance` up to sample `upto` takes."""
-        if utterance.start != self._cut_at:
-            return _Span(utterance.start, upto, utterance.start)
-        lead_in = int(self._tuning.lead_in * SAMPLE_RATE)
-        return _Span(max(self._offset, utterance.start - lead_in), upto, utterance.start)
-
-    def _queue(self, utterance: Utterance, span: _Span, reading: _Reading | None = None) -> None:
+    def _queue(self, utterance: Utterance, upto: int, reading: _Reading | None = None) -> None:
         """The utterance's end is decided: its final result comes from `reading`, or from
-        a reading of the audio of `span`."""
+        a reading of its audio up to sample `upto`."""
         if self._candidate is not None and self._candidate is not reading:
             self._candidate.task.cancel()
         self._candidate = None
         self._interims.reset()
         end = utterance.speech_end
         self._last_end = end / SAMPLE_RATE
-        self._ended.append(_Ended(utterance, span, reading))
+        audio = self._audio[utterance.start - self._offset : upto - self._offset].copy()
+        self._ended.append(_Ended(utterance, audio, reading))
         if self._live.single_utterance:
             self._over = True
             self._event(SpeechEventKind.END_OF_SINGLE_UTTERANCE, end / SAMPLE_RATE)
         self._event(SpeechEventKind.SPEECH_END, end / SAMPLE_RATE)
 
-    def _heard_until(self, ended: _Ended) -> bool:
-        """All the audio its final reading takes has come (or no more will be taken)."""
-        return self._closed or self._over or self._position() >= ended.span.upto
-
     async def _final(self, ended: _Ended) -> None:
-        span = ended.span
         if ended.reading is not None:
             transcript = await ended.reading.task
         else:
-            audio = self._audio[span.begin - self._offset : span.upto - self._offset].copy()
-            transcript = await self._decode(audio, self._request, True)
+            transcript = await self._decode(ended.audio, self._request, True)
         utterance = ended.utterance
-        kept = self._finish(_within(transcript, span, self._said_until))
-        segment = _merged(kept, span.begin / SAMPLE_RATE, self.channel)
+        segment = _merged(self._finish(transcript), utterance.start / SAMPLE_RATE, self.channel)
         if segment is not None:
-            self._said_until = round(segment.end * SAMPLE_RATE)
             end = utterance.speech_end / SAMPLE_RATE
             self._emit(LiveResult((ResultPart(segment, 1.0),), True, end, self.channel))
         if self._live.single_utterance:
@@ -285,10 +247,9 @@ class ChannelRecognizer:
     ) -> asyncio.Task[Transcript]:
         """Read the utterance so far; an interim result shows it, if still current."""
         end = self._read_until = self._position()
-        span = self._span(utterance, end)
-        audio = self._audio[span.begin - self._offset : end - self._offset].copy()
+        audio = self._audio[utterance.start - self._offset : end - self._offset].copy()
         task = asyncio.create_task(self._decode(audio, request, urgent))
-        task.add_done_callback(lambda done: self._interim(utterance, done, span))
+        task.add_done_callback(lambda done: self._interim(utterance, done, end))
         return task
 
     def _current_candidate(self, utterance: Utterance) -> _Reading | None:
@@ -304,7 +265,7 @@ class ChannelRecognizer:
         since = (self._position() - max(self._read_until, utterance.start)) / SAMPLE_RATE
         return heard >= self._tuning.first_interim and since >= self._tuning.interim_step
 
-    def _interim(self, utterance: Utterance, done: asyncio.Task[Transcript], span: _Span) -> None:
+    def _interim(self, utterance: Utterance, done: asyncio.Task[Transcript], end: int) -> None:
         self._wake.set()
         if (
             not self._live.interim_results
@@ -313,8 +274,8 @@ class ChannelRecognizer:
             or self._endpointer.utterance is not utterance
         ):
             return
-        transcript = _within(done.result(), span, self._said_until)
-        offset = span.begin / SAMPLE_RATE
+        transcript = done.result()
+        offset = utterance.start / SAMPLE_RATE
         words = [w for s in self._finish(transcript).segments for w in s.words]
         stable, tail = self._interims.update(words)
         parts = tuple(
@@ -323,7 +284,7 @@ class ChannelRecognizer:
             if found
         )
         if parts:
-            self._emit(LiveResult(parts, False, span.upto / SAMPLE_RATE, self.channel))
+            self._emit(LiveResult(parts, False, end / SAMPLE_RATE, self.channel))
 
     def _check_timeouts(self) -> None:
         live, now = self._live, self._position() / SAMPLE_RATE
@@ -356,41 +317,10 @@ class ChannelRecognizer:
         """Keep only the audio a reading may still need: memory stays flat."""
         utterance = self._endpointer.utterance
         keep_from = utterance.start if utterance else self._position() - FRAME * 16
-        if utterance is not None and utterance.start == self._cut_at:
-            keep_from -= int(self._tuning.lead_in * SAMPLE_RATE)
-        keep_from = min([keep_from] + [e.span.begin for e in self._ended])
         drop = max(0, keep_from - self._offset)
         if drop:
             self._audio = self._audio[drop:]
             self._offset += drop
-
-
-def _within(transcript: Transcript, span: _Span, said_until: int) -> Transcript:
-    """The words of a reading of `span` whose middle lies in its part of the audio and
-    after sample `said_until`, where the last final ended; none begins before that."""
-    low = max(span.keep_from, said_until) - span.begin
-    if low <= 0 and span.keep_to is None:
-        return transcript
-    low_s = max(0, low) / SAMPLE_RATE
-    high = math.inf if span.keep_to is None else (span.keep_to - span.begin) / SAMPLE_RATE
-    segments = []
-    for segment in transcript.segments:
-        words = tuple(
-            dataclasses.replace(w, start=max(w.start, low_s))
-            for w in segment.words
-            if low_s <= (w.start + w.end) / 2 < high
-        )
-        if words == segment.words:
-            segments.append(segment)
-        elif words:
-            text = join_words((w.text for w in words), segment.language)
-            # The other readings have no word times to cut them by.
-            best = Alternative(text, segment.confidence, words)
-            start, end = words[0].start, words[-1].end
-            segments.append(
-                dataclasses.replace(segment, start=start, end=end, alternatives=(best,))
-            )
-    return dataclasses.replace(transcript, segments=tuple(segments))
 
 
 def _dip(length: float, tuning: Tuning) -> float:
