@@ -124,6 +124,23 @@ def test_an_utterance_too_long_is_cut_into_finals_that_do_not_overlap() -> None:
     assert all(f.end - f.start <= 3.2 for f in finals)
 
 
+def test_a_cut_is_read_greedily_and_an_utterance_that_ends_in_a_pause_with_the_beam() -> None:
+    sentence = clip("ps_librivox_0870").samples().astype(np.float32)  # 7 s, few pauses
+    audio = np.concatenate([sentence, np.zeros(RATE, np.float32)])
+    urgent: list[bool] = []  # greedy, for each reading made for a final result
+
+    async def decode(samples: FloatArray, request: DecodeRequest, for_final: bool) -> Transcript:
+        if for_final:
+            urgent.append(request.greedy)
+        return await fake_decode(samples, request, for_final)
+
+    events = recognize(audio, LiveOptions(), Tuning(max_utterance=3.0), decode=decode)
+    finals = [e for e in events if isinstance(e, LiveResult) and e.is_final]
+    assert len(finals) >= 3
+    assert urgent.count(True) >= len(finals) - 2  # the cuts
+    assert urgent[-1] is False  # the last utterance, ended by the pause
+
+
 def test_a_server_that_falls_behind_finds_the_same_utterances_later() -> None:
     """Where an utterance ends depends on the audio, never on how fast readings come back:
     with readings slower than the audio, each of the four sentences still gets its own final."""

@@ -67,6 +67,7 @@ class _Ended:
     utterance: Utterance
     audio: FloatArray  # from `utterance.start` on
     reading: _Reading | None  # made at its pause, if any
+    cut: bool = False  # ended inside speech, not at a pause
 
 
 class ChannelRecognizer:
@@ -84,6 +85,10 @@ class ChannelRecognizer:
         self.channel = channel
         self._request = request
         self._draft = dataclasses.replace(request, alternatives=1, phrases=(), greedy=True)
+        # A cut gives its final no head start (no pause, no reading made at one) and the
+        # speaker goes on: it is read greedily, a quarter quicker on 8 s of speech, with
+        # the same words on the tuning set's live track.
+        self._cut_request = dataclasses.replace(request, greedy=True)
         self._decode = decode
         self._finish = finish
         self._emit = emit
@@ -211,9 +216,11 @@ class ChannelRecognizer:
         goes on as the next one."""
         utterance = self._endpointer.utterance
         assert utterance is not None
-        self._queue(self._endpointer.finish(at) or utterance, at)
+        self._queue(self._endpointer.finish(at) or utterance, at, cut=True)
 
-    def _queue(self, utterance: Utterance, upto: int, reading: _Reading | None = None) -> None:
+    def _queue(
+        self, utterance: Utterance, upto: int, reading: _Reading | None = None, *, cut: bool = False
+    ) -> None:
         """The utterance's end is decided: its final result comes from `reading`, or from
         a reading of its audio up to sample `upto`."""
         if self._candidate is not None and self._candidate is not reading:
@@ -223,7 +230,7 @@ class ChannelRecognizer:
         end = utterance.speech_end
         self._last_end = end / SAMPLE_RATE
         audio = self._audio[utterance.start - self._offset : upto - self._offset].copy()
-        self._ended.append(_Ended(utterance, audio, reading))
+        self._ended.append(_Ended(utterance, audio, reading, cut))
         if self._live.single_utterance:
             self._over = True
             self._event(SpeechEventKind.END_OF_SINGLE_UTTERANCE, end / SAMPLE_RATE)
@@ -233,7 +240,8 @@ class ChannelRecognizer:
         if ended.reading is not None:
             transcript = await ended.reading.task
         else:
-            transcript = await self._decode(ended.audio, self._request, True)
+            request = self._cut_request if ended.cut else self._request
+            transcript = await self._decode(ended.audio, request, True)
         utterance = ended.utterance
         segment = _merged(self._finish(transcript), utterance.start / SAMPLE_RATE, self.channel)
         if segment is not None:

@@ -34,6 +34,7 @@ PIECE_SECONDS = 20
 # Padding around a segment when its audio is decoded again (phrases, alternatives).
 NBEST_PAD_SECONDS = 0.2
 MAX_WINDOW_SECONDS = 30.0
+TIMESTAMP_SECONDS = 0.02  # Whisper's timestamp tokens
 # A fitted window leaves this much silence after the speech, and lasts at least this
 # long: with less, Whisper did not see the end and repeated itself.
 FITTED_PAD_SECONDS = 2.0
@@ -239,10 +240,34 @@ class _WindowedModel(WhisperModel):  # type: ignore[misc]
         finally:
             self._frames = None
 
+    def _split_segments_by_timestamps(
+        self, tokenizer: Any, tokens: list[int], **kwargs: Any
+    ) -> Any:
+        """In a fitted window the decoder has seen all the audio: its text ends there.
+        faster-whisper would otherwise read a second window from the last word on (the
+        same cost again for a fraction of a second of pause), or read an unfinished last
+        segment again from its start."""
+        if self._frames is not None:
+            tokens = _ended(tokens, tokenizer.timestamp_begin, kwargs["segment_duration"])
+        return super()._split_segments_by_timestamps(tokenizer=tokenizer, tokens=tokens, **kwargs)
+
     def encode(self, features: Any) -> Any:
         if self._frames is not None:
             features = features[..., : self._frames]
         return super().encode(features)
+
+
+def _ended(tokens: list[int], timestamp_begin: int, seconds: float) -> list[int]:
+    """`tokens` ending as Whisper ends the text of its last window: on one timestamp."""
+    stamps = [t for t in tokens if t >= timestamp_begin]
+    if not tokens or not stamps:
+        return tokens
+    if tokens[-1] < timestamp_begin:  # an unfinished segment: it ends with the audio
+        end = timestamp_begin + round(seconds / TIMESTAMP_SECONDS)
+        return [*tokens, max(end, stamps[-1])]
+    if len(tokens) >= 2 and tokens[-2] >= timestamp_begin:  # a segment begun, no text
+        return tokens[:-1]
+    return tokens
 
 
 def _token_budget(seconds: float) -> int:
