@@ -250,10 +250,10 @@ def test_the_last_words_come_back_when_the_client_stops_mid_utterance(
 def test_a_long_stream_keeps_flat_memory_and_correct_offsets(
     client: speech.SpeechClient, server: Server
 ) -> None:
-    """Twenty minutes of a speaker who pauses for eight seconds after each sentence
-    (eight rounds of the dev clips), sent thirty-two times faster than real time: where
+    """Twenty minutes of a speaker who pauses for twenty seconds after each sentence
+    (four rounds of the dev clips), sent thirty-two times faster than real time: where
     utterances end depends on the audio alone, so a server that falls behind is only later."""
-    long = live.build_track(SPEECH, 8 * len(SPEECH), gap=8.2)
+    long = live.build_track(SPEECH, 4 * len(SPEECH), gap=19.7)
     minutes = len(long.samples) / RATE / 60
     assert minutes >= 20
     rss: list[int] = []
