@@ -34,7 +34,6 @@ PIECE_SECONDS = 20
 # Padding around a segment when its audio is decoded again (phrases, alternatives).
 NBEST_PAD_SECONDS = 0.2
 MAX_WINDOW_SECONDS = 30.0
-TIMESTAMP_SECONDS = 0.02  # Whisper's timestamp tokens
 # A fitted window leaves this much silence after the speech, and lasts at least this
 # long: with less, Whisper did not see the end and repeated itself.
 FITTED_PAD_SECONDS = 2.0
@@ -248,7 +247,8 @@ class _WindowedModel(WhisperModel):  # type: ignore[misc]
         same cost again for a fraction of a second of pause), or read an unfinished last
         segment again from its start."""
         if self._frames is not None:
-            tokens = _ended(tokens, tokenizer.timestamp_begin, kwargs["segment_duration"])
+            end = round(kwargs["segment_duration"] / self.time_precision)
+            tokens = _ended(tokens, tokenizer.timestamp_begin, end)
         return super()._split_segments_by_timestamps(tokenizer=tokenizer, tokens=tokens, **kwargs)
 
     def encode(self, features: Any) -> Any:
@@ -257,14 +257,14 @@ class _WindowedModel(WhisperModel):  # type: ignore[misc]
         return super().encode(features)
 
 
-def _ended(tokens: list[int], timestamp_begin: int, seconds: float) -> list[int]:
-    """`tokens` ending as Whisper ends the text of its last window: on one timestamp."""
+def _ended(tokens: list[int], timestamp_begin: int, end: int) -> list[int]:
+    """`tokens` ending as Whisper ends the text of its last window: on one timestamp
+    (`end`, in timestamp steps, is where the audio ends)."""
     stamps = [t for t in tokens if t >= timestamp_begin]
-    if not tokens or not stamps:
+    if not stamps:
         return tokens
     if tokens[-1] < timestamp_begin:  # an unfinished segment: it ends with the audio
-        end = timestamp_begin + round(seconds / TIMESTAMP_SECONDS)
-        return [*tokens, max(end, stamps[-1])]
+        return [*tokens, max(timestamp_begin + end, stamps[-1])]
     if len(tokens) >= 2 and tokens[-2] >= timestamp_begin:  # a segment begun, no text
         return tokens[:-1]
     return tokens
