@@ -10,6 +10,8 @@ import signal
 import threading
 from typing import Any
 
+import threadpoolctl
+
 from parley.domain.audio import FloatArray
 from parley.domain.transcript import Task, Transcript
 from parley.engines.base import DecodeRequest, SpeechToText
@@ -26,6 +28,9 @@ def init_worker(
 ) -> None:
     """`own_signals` False: a Celery worker's process, whose signals are Celery's."""
     global _models  # noqa: PLW0603 - one cache per worker process, made here on purpose
+    # numpy's OpenBLAS starts a thread per core (Whisper's features are a matrix product):
+    # two single-thread workers would then oversubscribe two cores.
+    threadpoolctl.threadpool_limits(settings.cpu_threads)
     _models = ModelCache(lambda name: model_spec(name).load(settings), idle_seconds)
     if own_signals and threading.current_thread() is threading.main_thread():
         # A worker process: SIGTERM or Ctrl-C for the whole process group is the server's
