@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from typing import Any
 
 import numpy as np
 
+from parley.audio.vad import StreamingVad
 from parley.domain.audio import FloatArray
 from parley.domain.streaming import (
     LiveEvent,
@@ -155,3 +157,33 @@ def test_a_server_that_falls_behind_finds_the_same_utterances_later() -> None:
     assert len(finals) == 4
     offsets = [f.end for f in finals]
     assert offsets == sorted(offsets)
+
+
+def test_the_vad_starts_afresh_after_a_silence_not_at_a_short_pause(monkeypatch: Any) -> None:
+    """Zeroed, Silero's state hears the first second or two of quiet speech poorly, so it
+    is zeroed only after a silence long enough to be a new turn."""
+    sentence = clip("ps_librivox_0880").samples().astype(np.float32)
+    seconds = len(sentence) / RATE
+
+    def pause(length: float) -> FloatArray:
+        return np.zeros(int(length * RATE), np.float32)
+
+    audio = np.concatenate([sentence, pause(0.7), sentence, pause(2.5)])
+    fresh: list[int] = []  # frames fed before each reset
+    fed = [0]
+    frames, reset = StreamingVad.frames, StreamingVad.reset
+
+    def counting(vad: StreamingVad, samples: FloatArray) -> Any:
+        for probability in frames(vad, samples):
+            fed[0] += 1
+            yield probability
+
+    monkeypatch.setattr(StreamingVad, "frames", counting)
+    monkeypatch.setattr(StreamingVad, "reset", lambda vad: (fresh.append(fed[0]), reset(vad)))
+    events = recognize(audio, LiveOptions())
+    assert len([e for e in events if isinstance(e, LiveResult)]) == 2
+    frame = 512 / RATE
+    assert fresh[0] == 0  # made
+    # One fresh start: a second or so into the silence after the second sentence.
+    assert len(fresh) == 2
+    assert 2 * seconds + 0.7 + 1.0 < fresh[1] * frame < 2 * seconds + 0.7 + 2.0

@@ -52,6 +52,10 @@ class Tuning:
     long_utterance: float = 6.0
     max_utterance: float = 9.0  # longer ones are cut at their quietest recent moment
     cut_within: float = 1.0  # seconds before the cut decision where it may fall
+    # Silence after an utterance that starts the VAD afresh: a new turn. Not at every end,
+    # which may be a breath inside speech that goes on (zeroed, the VAD hears the first
+    # second or two of quiet speech poorly).
+    fresh_vad: float = 1.0
 
 
 @dataclass
@@ -95,6 +99,8 @@ class ChannelRecognizer:
         self._live = live
         self._tuning = tuning
         self._vad = StreamingVad()
+        # Frames of silence since an utterance ended; None once the VAD started afresh.
+        self._quiet: int | None = None
         self._endpointer = Endpointer()
         self._audio = np.zeros(0, np.float32)  # from `_offset` on
         self._offset = 0  # sample position of `_audio[0]`
@@ -121,6 +127,7 @@ class ChannelRecognizer:
             return
         self._audio = np.concatenate([self._audio, samples])
         for probability in self._vad.frames(samples):
+            self._count_quiet()
             if self._endpointer.feed(probability):
                 self._heard = True
                 onset = self._endpointer.utterance.onset if self._endpointer.utterance else 0
@@ -205,7 +212,7 @@ class ChannelRecognizer:
     def _end(self, utterance: Utterance) -> None:
         """End the utterance at its pause, with a little of the pause."""
         self._endpointer.finish()
-        self._vad.reset()  # the next utterance is heard afresh
+        self._quiet = 0
         upto = min(
             self._endpointer.position, utterance.speech_end + int(self._tuning.end * SAMPLE_RATE)
         )
@@ -317,6 +324,16 @@ class ChannelRecognizer:
         }
         if wanted and self.channel == 1:
             self._emit(SpeechEvent(kind, round(offset, 3)))
+
+    def _count_quiet(self) -> None:
+        """After a long enough silence the next utterance is heard afresh (see
+        `StreamingVad.reset`); speech before then is heard in the context it follows."""
+        if self._endpointer.utterance is not None or self._quiet is None:
+            return
+        self._quiet += 1
+        if self._quiet * FRAME >= self._tuning.fresh_vad * SAMPLE_RATE:
+            self._vad.reset()
+            self._quiet = None
 
     def _position(self) -> int:
         return self._offset + len(self._audio)
