@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from typing import Any
+from collections.abc import Iterator
 
 import numpy as np
+import pytest
 
 from parley.audio.vad import StreamingVad
 from parley.domain.audio import FloatArray
@@ -159,7 +160,9 @@ def test_a_server_that_falls_behind_finds_the_same_utterances_later() -> None:
     assert offsets == sorted(offsets)
 
 
-def test_the_vad_starts_afresh_after_a_silence_not_at_a_short_pause(monkeypatch: Any) -> None:
+def test_the_vad_starts_afresh_after_a_silence_not_at_a_short_pause(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Zeroed, Silero's state hears the first second or two of quiet speech poorly, so it
     is zeroed only after a silence long enough to be a new turn."""
     sentence = clip("ps_librivox_0880").samples().astype(np.float32)
@@ -173,13 +176,17 @@ def test_the_vad_starts_afresh_after_a_silence_not_at_a_short_pause(monkeypatch:
     fed = [0]
     frames, reset = StreamingVad.frames, StreamingVad.reset
 
-    def counting(vad: StreamingVad, samples: FloatArray) -> Any:
+    def counting(vad: StreamingVad, samples: FloatArray) -> Iterator[float]:
         for probability in frames(vad, samples):
             fed[0] += 1
             yield probability
 
+    def noting(vad: StreamingVad) -> None:
+        fresh.append(fed[0])
+        reset(vad)
+
     monkeypatch.setattr(StreamingVad, "frames", counting)
-    monkeypatch.setattr(StreamingVad, "reset", lambda vad: (fresh.append(fed[0]), reset(vad)))
+    monkeypatch.setattr(StreamingVad, "reset", noting)
     events = recognize(audio, LiveOptions())
     assert len([e for e in events if isinstance(e, LiveResult)]) == 2
     frame = 512 / RATE
