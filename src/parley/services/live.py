@@ -99,8 +99,7 @@ class ChannelRecognizer:
         self._live = live
         self._tuning = tuning
         self._vad = StreamingVad()
-        # Frames of silence since an utterance ended; None once the VAD started afresh.
-        self._quiet: int | None = None
+        self._fresh_at: int | None = None  # where the VAD starts afresh, if no speech comes
         self._endpointer = Endpointer()
         self._audio = np.zeros(0, np.float32)  # from `_offset` on
         self._offset = 0  # sample position of `_audio[0]`
@@ -127,11 +126,11 @@ class ChannelRecognizer:
             return
         self._audio = np.concatenate([self._audio, samples])
         for probability in self._vad.frames(samples):
-            self._count_quiet()
             if self._endpointer.feed(probability):
                 self._heard = True
                 onset = self._endpointer.utterance.onset if self._endpointer.utterance else 0
                 self._event(SpeechEventKind.SPEECH_BEGIN, onset / SAMPLE_RATE)
+            self._start_afresh()
             self._check_end()
             if self._over:
                 break
@@ -212,7 +211,7 @@ class ChannelRecognizer:
     def _end(self, utterance: Utterance) -> None:
         """End the utterance at its pause, with a little of the pause."""
         self._endpointer.finish()
-        self._quiet = 0
+        self._fresh_at = self._endpointer.position + int(self._tuning.fresh_vad * SAMPLE_RATE)
         upto = min(
             self._endpointer.position, utterance.speech_end + int(self._tuning.end * SAMPLE_RATE)
         )
@@ -325,15 +324,14 @@ class ChannelRecognizer:
         if wanted and self.channel == 1:
             self._emit(SpeechEvent(kind, round(offset, 3)))
 
-    def _count_quiet(self) -> None:
+    def _start_afresh(self) -> None:
         """After a long enough silence the next utterance is heard afresh (see
         `StreamingVad.reset`); speech before then is heard in the context it follows."""
-        if self._endpointer.utterance is not None or self._quiet is None:
-            return
-        self._quiet += 1
-        if self._quiet * FRAME >= self._tuning.fresh_vad * SAMPLE_RATE:
+        if self._endpointer.utterance is not None:
+            return  # speech came first: its own end sets the time again
+        if self._fresh_at is not None and self._endpointer.position >= self._fresh_at:
             self._vad.reset()
-            self._quiet = None
+            self._fresh_at = None
 
     def _position(self) -> int:
         return self._offset + len(self._audio)
