@@ -64,7 +64,9 @@ class MoonshineEngine:
                 f"model {self.name} recognizes English only", field="language"
             )
         words: list[DecodedWord] = []
-        for piece in speech_pieces(samples, PIECE_SECONDS, self.sample_rate):
+        for piece in speech_pieces(
+            samples, PIECE_SECONDS, self.sample_rate, utterance=request.live
+        ):
             audio = packed(samples, piece)
             tokens, probabilities = self._decode(audio)
             words += _placed(self._words(tokens, probabilities), piece, self.sample_rate)

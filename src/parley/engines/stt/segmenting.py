@@ -68,13 +68,23 @@ def geometric_mean(values: Iterable[float]) -> float:
     return round(math.exp(sum(logs) / len(logs)), 4) if logs else 0.0
 
 
-def speech_pieces(samples: FloatArray, seconds: float, rate: int) -> list[list[dict[str, int]]]:
+def speech_pieces(
+    samples: FloatArray, seconds: float, rate: int, *, utterance: bool = False
+) -> list[list[dict[str, int]]]:
     """The stretches of speech that faster-whisper's VAD finds (with its Silero model),
-    grouped into pieces of at most `seconds` of speech each."""
+    grouped into pieces of at most `seconds` of speech each.
+
+    `utterance`: the audio is one utterance a live stream's own VAD found, which heard it
+    in the context of the speech before. Heard afresh here, its quiet first words often
+    fall under the threshold and would be cut out (held-out live WER 27.0 % with them
+    cut, 24.4 % without), so unless this VAD finds no speech at all it is one piece, whole
+    (when no longer than `seconds`)."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     vad = VadOptions(max_speech_duration_s=seconds, min_silence_duration_ms=160)
     speech = get_speech_timestamps(samples, vad, sampling_rate=rate)
+    if utterance and speech and len(samples) <= seconds * rate:
+        return [[{"start": 0, "end": len(samples)}]]
     return _grouped(speech, int(seconds * rate))
 
 

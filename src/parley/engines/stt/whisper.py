@@ -109,7 +109,9 @@ class WhisperEngine:
     ) -> tuple[list[Segment], str | None]:
         segments: list[Segment] = []
         first_language = None
-        for piece in speech_pieces(samples, PIECE_SECONDS, self.sample_rate):
+        for piece in speech_pieces(
+            samples, PIECE_SECONDS, self.sample_rate, utterance=request.live
+        ):
             if request.candidates and request.language is None:
                 # Each piece may be in another of the languages the caller named.
                 language = self._detect_among(packed(samples, piece), request.candidates)
