@@ -1,6 +1,7 @@
 """A live reading decodes its fitted window once: Whisper has seen all the audio, so
 nothing is read again from its last word on, whatever the text ends with. (Before, one
-reading in six of the tuning set's speech paid for a second window.)"""
+reading in six of the tuning set's speech paid for a second window.) And it reads the
+whole utterance the stream chose, quiet first words included."""
 
 from __future__ import annotations
 
