@@ -14,6 +14,7 @@ import pytest
 from parley.bench.speech import BUNDLED_SPEECH, RATE, load_speech_set
 from parley.engines.base import DecodeRequest
 from parley.engines.registry import EngineSettings, model_spec
+from parley.engines.stt.segmenting import speech_pieces
 from parley.engines.stt.whisper import WhisperEngine
 from parley.evaluation.wer import word_error_rate
 
@@ -82,3 +83,20 @@ def test_a_live_reading_keeps_the_quiet_first_words_the_stream_let_in(
     heard = word_error_rate(refs, quiet)
     assert heard.wer <= 0.10
     assert heard.errors <= word_error_rate(refs, plain).errors + 3
+
+
+def test_a_live_piece_is_the_whole_utterance_and_knows_where_its_speech_ends() -> None:
+    """A live utterance is one piece, from its first sample (quiet opening and all) to its
+    last (pause included), and it knows where the VAD's speech ends, which Whisper's loop
+    check and Moonshine's word times take as the end of the speech: not through the
+    silence after it."""
+    silence = np.zeros(2 * RATE, np.float32)
+    for utterance in load_speech_set(BUNDLED_SPEECH, language="en"):
+        samples = utterance.samples.astype(np.float32)
+        if len(samples) > PIECE_SECONDS * RATE:
+            continue
+        audio = np.concatenate([samples, silence])
+        [piece] = speech_pieces(audio, 30.0, RATE, utterance=True)
+        assert piece.stretches == [{"start": 0, "end": len(audio)}], utterance.name
+        assert 0 < piece.speech_end <= len(samples) + RATE, utterance.name
+    assert speech_pieces(silence, 30.0, RATE, utterance=True) == []

@@ -67,9 +67,8 @@ class MoonshineEngine:
         for piece in speech_pieces(
             samples, PIECE_SECONDS, self.sample_rate, utterance=request.live
         ):
-            audio = packed(samples, piece)
-            tokens, probabilities = self._decode(audio)
-            words += _placed(self._words(tokens, probabilities), piece, self.sample_rate)
+            tokens, probabilities = self._decode(packed(samples, piece.stretches))
+            words += _placed(self._words(tokens, probabilities), piece.speech, self.sample_rate)
         return Transcript(
             segments=tuple(split_at_pauses(words, "en")),
             language="en",
@@ -143,13 +142,13 @@ def read_tokenizer(data: bytes) -> list[str]:
 
 
 def _placed(
-    words: list[tuple[str, float]], piece: list[dict[str, int]], rate: int
+    words: list[tuple[str, float]], speech: list[dict[str, int]], rate: int
 ) -> list[DecodedWord]:
     """Each word gets a share of the piece's speech in proportion to its length, laid
-    over the stretches of speech the piece is made of."""
+    over the stretches of speech the VAD found in the piece."""
     if not words:
         return []
-    stretches = [(s["start"] / rate, s["end"] / rate) for s in piece]
+    stretches = [(s["start"] / rate, s["end"] / rate) for s in speech]
     total = sum(end - start for start, end in stretches)
     weights = [len(text) + 1 for text, _ in words]
     scale = total / sum(weights)

@@ -68,9 +68,22 @@ def geometric_mean(values: Iterable[float]) -> float:
     return round(math.exp(sum(logs) / len(logs)), 4) if logs else 0.0
 
 
+@dataclass(frozen=True)
+class Piece:
+    """Audio decoded as one: the stretches of samples it is made of, in order, and the
+    stretches of speech in them (the same ones, unless it is a live utterance read whole)."""
+
+    stretches: list[dict[str, int]]
+    speech: list[dict[str, int]]
+
+    @property
+    def speech_end(self) -> int:
+        return self.speech[-1]["end"]
+
+
 def speech_pieces(
     samples: FloatArray, seconds: float, rate: int, *, utterance: bool = False
-) -> list[list[dict[str, int]]]:
+) -> list[Piece]:
     """The stretches of speech that faster-whisper's VAD finds (with its Silero model),
     grouped into pieces of at most `seconds` of speech each.
 
@@ -78,14 +91,15 @@ def speech_pieces(
     in the context of the speech before. Heard afresh here, its quiet first words often
     fall under the threshold and would be cut out (held-out live WER 27.0 % with them
     cut, 24.4 % without), so unless this VAD finds no speech at all it is one piece, whole
-    (when no longer than `seconds`)."""
+    (when no longer than `seconds`), pause after the speech included (Whisper read without
+    it loops more often); its `speech` is what this VAD found."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     vad = VadOptions(max_speech_duration_s=seconds, min_silence_duration_ms=160)
     speech = get_speech_timestamps(samples, vad, sampling_rate=rate)
     if utterance and speech and len(samples) <= seconds * rate:
-        return [[{"start": 0, "end": len(samples)}]]
-    return _grouped(speech, int(seconds * rate))
+        return [Piece([{"start": 0, "end": len(samples)}], speech)]
+    return [Piece(group, group) for group in _grouped(speech, int(seconds * rate))]
 
 
 def packed(samples: FloatArray, piece: list[dict[str, int]]) -> FloatArray:

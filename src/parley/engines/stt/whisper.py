@@ -22,6 +22,7 @@ from parley.engines.stt.loops import before_loop, without_loop
 from parley.engines.stt.phrase_bias import PhraseBooster, words_of
 from parley.engines.stt.segmenting import (
     DecodedWord,
+    Piece,
     duration_of,
     packed,
     speech_after,
@@ -114,7 +115,7 @@ class WhisperEngine:
         ):
             if request.candidates and request.language is None:
                 # Each piece may be in another of the languages the caller named.
-                language = self._detect_among(packed(samples, piece), request.candidates)
+                language = self._detect_among(packed(samples, piece.stretches), request.candidates)
             found, language = self._decode_piece(samples, piece, language, request)
             # Without a language given, the first piece settles it for the rest.
             first_language = first_language or language
@@ -126,19 +127,20 @@ class WhisperEngine:
     def _decode_piece(
         self,
         samples: FloatArray,
-        piece: list[dict[str, int]],
+        piece: Piece,
         language: str | None,
         request: DecodeRequest,
     ) -> tuple[list[Segment], str]:
-        audio = packed(samples, piece)
+        stretches = piece.stretches
+        audio = packed(samples, stretches)
         duration = len(audio) / self.sample_rate
         window = max(MIN_FITTED_SECONDS, math.ceil(duration + FITTED_PAD_SECONDS))
         if request.live:
             for seconds in (window, 2 * window):  # the second shows it more silence
                 words, found = self._decode_audio(
-                    audio, piece, samples, language, request, window_seconds=seconds
+                    audio, stretches, samples, language, request, window_seconds=seconds
                 )
-                kept = without_loop(words, duration, piece[-1]["end"] / self.sample_rate)
+                kept = without_loop(words, duration, piece.speech_end / self.sample_rate)
                 if kept is not None:
                     return split_at_pauses(without_invented_tail(kept), found), found
             # Still looping: a live result cannot wait for more readings (each costs more
@@ -147,12 +149,12 @@ class WhisperEngine:
                 without_invented_tail(before_loop(words, duration)), found
             ), found
         words, found = self._decode_audio(
-            audio, piece, samples, language, request, window_seconds=None
+            audio, stretches, samples, language, request, window_seconds=None
         )
         # A loop is cut, and what it covered is read again below.
         words = before_loop(words, duration)
         for _ in range(UNREAD_RETRIES):
-            unread = speech_after(piece, words, self.sample_rate)
+            unread = speech_after(stretches, words, self.sample_rate)
             left = duration_of(unread, self.sample_rate)
             if not words or left < UNREAD_SECONDS:
                 break
