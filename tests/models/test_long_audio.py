@@ -127,10 +127,11 @@ def test_ten_minutes_with_two_workers(
     ]
     print(f"cuts {cuts}; against clips alone: -{joins.deletions} +{joins.insertions} words")
     assert len(cuts) >= 3
-    # Whisper may still end a window's text a second early, its words stretched over the
-    # rest ("want to see it in the [superlative degree]" at the end of a 58-s window, "in"
-    # over 1.8 s, whisper-tiny.en in a worker on an AMD EPYC; none on an Intel Xeon; see
-    # docs/benchmarks.md): one cut of the ten at most.
+    # Whisper may end a window's text a second early, its words laid over the rest ("want
+    # to see it in the [superlative degree]" at the end of a window, "in" over 1.8 s and
+    # "the" given no time, whisper-tiny.en in a worker on an AMD EPYC); that reading is
+    # made again from the stretched word on (see docs/benchmarks.md). Other ways of
+    # ending early may remain on other CPUs: one cut of the ten at most.
     assert len(near_cuts) <= 1, near_cuts
     # Away from the cuts, a window's context may still add or drop a word against the
     # clip read alone (15 of 1,168 on one CPU, 0 near a cut): a few percent at most.

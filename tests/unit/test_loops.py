@@ -5,7 +5,7 @@ the time and no loop to cut gives none."""
 from __future__ import annotations
 
 from parley.domain.transcript import Word
-from parley.engines.stt.loops import before_loop, without_loop
+from parley.engines.stt.loops import before_loop, stretched_tail, without_loop
 from parley.engines.stt.segmenting import DecodedWord, duration_of, speech_after
 
 
@@ -52,15 +52,21 @@ def test_one_word_said_over_and_over_is_a_loop() -> None:
     assert kept == ["ha", "ha", "ho,"]
 
 
-def test_the_speech_after_the_last_word_is_what_is_left_to_read() -> None:
+def test_the_speech_after_a_point_is_what_is_left_to_read() -> None:
     rate = 1000
     piece = [{"start": 0, "end": 2000}, {"start": 3000, "end": 6000}]
-    words = reading("one two three four five six", step=0.5)  # the last ends at 2.9 s
-    left = speech_after(piece, words, rate)
+    left = speech_after(piece, 2900)  # after a word that ends in the pause
     assert left == [{"start": 3000, "end": 6000}]
     assert duration_of(left, rate) == 3.0
-    assert speech_after(piece, reading("one two", step=1.0)[:1], rate)[0] == {
-        "start": 800,
-        "end": 2000,
-    }
-    assert speech_after(piece, [], rate) == piece
+    assert speech_after(piece, 800)[0] == {"start": 800, "end": 2000}
+    assert speech_after(piece, 0) == piece
+
+
+def test_a_last_word_laid_over_unread_speech_marks_where_to_read_again() -> None:
+    words = reading("and you always want to see it in the")
+    stretched = [*words[:-2], DecodedWord(Word("in", 2.1, 3.9, 0.9), False)]
+    stretched.append(DecodedWord(Word("the", 3.9, 3.9, 0.9), False))
+    assert stretched_tail(stretched) == len(words) - 2
+    assert stretched_tail(words) is None
+    # A long word with a last word said after it is someone taking their time.
+    assert stretched_tail([*stretched[:-1], DecodedWord(Word("the", 3.9, 4.1, 0.9), False)]) is None

@@ -3,6 +3,7 @@ inside faster-whisper), with its recurrent state carried from one call to the ne
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +14,10 @@ from parley.domain.audio import FloatArray
 SAMPLE_RATE = 16000
 FRAME = 512  # samples per decision: 32 ms
 _CONTEXT = 64  # samples of the previous frame the model sees with each frame
+# A frame below this is not speech (the lower of the two thresholds Silero advises).
+QUIET = 0.35
+# Silence after which the VAD starts afresh (see `StreamingVad.reset`).
+FRESH_AFTER_SECONDS = 1.0
 
 
 def _session() -> Any:
@@ -66,3 +71,20 @@ class StreamingVad:
         )
         self._state = (h, c)
         return float(np.asarray(probability).reshape(-1)[0])
+
+
+def fresh_regions(samples: FloatArray) -> list[tuple[int, int]]:
+    """16 kHz audio read whole, split where a live stream's VAD would start afresh: in the
+    middle of each silence of FRESH_AFTER_SECONDS. Carried over such a silence, the
+    model's state kept it from hearing quieter speech after it, for the rest of a file
+    (the tuning clips in telephone band, one after the other: whole sentences unheard)."""
+    vad = StreamingVad()
+    limit = round(FRESH_AFTER_SECONDS * SAMPLE_RATE / FRAME)
+    bounds, quiet = [0], 0
+    for index, probability in enumerate(vad.frames(samples)):
+        quiet = quiet + 1 if probability < QUIET else 0
+        if quiet == limit:
+            vad.reset()
+            bounds.append((index + 1 - limit // 2) * FRAME)
+    bounds.append(len(samples))
+    return list(itertools.pairwise(bounds))

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from parley.audio.vad import FRAME, SAMPLE_RATE
+from parley.audio.vad import FRAME, QUIET, SAMPLE_RATE
 
 ONSET = 0.5  # speech begins at a frame this likely to be speech
-OFFSET = 0.35  # and goes on while frames stay above this (hysteresis, as Silero advises)
+OFFSET = QUIET  # and goes on while frames stay above this (hysteresis, as Silero advises)
 PREROLL_SECONDS = 0.3  # audio kept before the onset: the VAD fires after the first sound
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from parley.audio.vad import FRAME, SAMPLE_RATE, StreamingVad
+from parley.audio.vad import FRAME, FRESH_AFTER_SECONDS, SAMPLE_RATE, StreamingVad
 from parley.domain.audio import FloatArray
 from parley.domain.streaming import (
     LiveEvent,
@@ -55,7 +55,7 @@ class Tuning:
     # Silence after an utterance that starts the VAD afresh: a new turn. Not at every end,
     # which may be a breath inside speech that goes on (zeroed, the VAD hears the first
     # second or two of quiet speech poorly).
-    fresh_vad: float = 1.0
+    fresh_vad: float = FRESH_AFTER_SECONDS
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Where Whisper went into a loop, and what of a reading stands before it."""
+"""Where Whisper went into a loop, and what of a reading stands before it; where it
+ended its text early."""
 
 from __future__ import annotations
 
@@ -10,6 +11,11 @@ LOOP_WORDS = 4
 LOOP_CUT_SLACK_SECONDS = 0.5
 # Nobody says one word more often than this in a row ("no no no", "words words words").
 SAME_WORD_RUN = 8
+# Whisper may end its text early and lay its last words over the speech it left unread
+# ("...want to see it in the" for "...in the superlative degree": "in" over 1.8 s, "the"
+# given no time at the end).
+STRETCHED_WORD_SECONDS = 1.5
+FRAME_SECONDS = 0.02  # Whisper's time step: a word shorter than this was given no time
 
 
 def without_loop(
@@ -82,3 +88,13 @@ def _one_word_run(keys: list[str]) -> int | None:
         if run > SAME_WORD_RUN:
             return index - run + 2
     return None
+
+
+def stretched_tail(words: list[DecodedWord]) -> int | None:
+    """Where a reading's text may have ended early: the index of its last but one word
+    when that lasts longer than anyone says a word and the last is given no time."""
+    if len(words) < 2:
+        return None
+    last, before = words[-1].word, words[-2].word
+    stretched = before.end - before.start > STRETCHED_WORD_SECONDS
+    return len(words) - 2 if stretched and last.end - last.start < FRAME_SECONDS else None

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from parley.audio.vad import fresh_regions
 from parley.domain.audio import FloatArray
 from parley.domain.transcript import Alternative, Segment, Word, join_words
 
@@ -84,8 +85,9 @@ class Piece:
 def speech_pieces(
     samples: FloatArray, seconds: float, rate: int, *, utterance: bool = False
 ) -> list[Piece]:
-    """The stretches of speech that faster-whisper's VAD finds (with its Silero model),
-    grouped into pieces of at most `seconds` of speech each.
+    """The stretches of speech that faster-whisper's VAD finds (with its Silero model,
+    heard afresh after each long silence: `fresh_regions`), grouped into pieces of at
+    most `seconds` of speech each.
 
     `utterance`: the audio is one utterance a live stream's own VAD found, which heard it
     in the context of the speech before. Heard afresh here, its quiet first words often
@@ -96,7 +98,13 @@ def speech_pieces(
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     vad = VadOptions(max_speech_duration_s=seconds, min_silence_duration_ms=160)
-    speech = get_speech_timestamps(samples, vad, sampling_rate=rate)
+    # A live utterance has no such silence in it (a shorter one ends it).
+    regions = [(0, len(samples))] if utterance else fresh_regions(samples)
+    speech = [
+        {"start": start + found["start"], "end": start + found["end"]}
+        for start, end in regions
+        for found in get_speech_timestamps(samples[start:end], vad, sampling_rate=rate)
+    ]
     if utterance and speech and len(samples) <= seconds * rate:
         return [Piece([{"start": 0, "end": len(samples)}], speech)]
     return [Piece(group, group) for group in _grouped(speech, int(seconds * rate))]
@@ -106,11 +114,8 @@ def packed(samples: FloatArray, piece: list[dict[str, int]]) -> FloatArray:
     return np.concatenate([samples[s["start"] : s["end"]] for s in piece])
 
 
-def speech_after(
-    piece: list[dict[str, int]], words: Sequence[DecodedWord], rate: int
-) -> list[dict[str, int]]:
-    """The piece's speech after its last decoded word (all of it when there is none)."""
-    after = int(words[-1].word.end * rate) if words else 0
+def speech_after(piece: list[dict[str, int]], after: int) -> list[dict[str, int]]:
+    """The piece's speech after sample `after`."""
     return [{"start": max(s["start"], after), "end": s["end"]} for s in piece if s["end"] > after]
 
 

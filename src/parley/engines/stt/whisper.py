@@ -18,7 +18,7 @@ from parley.domain.transcript import NO_SPACE_LANGUAGES, Alternative, Segment, T
 from parley.engines.base import DecodeRequest
 from parley.engines.stt import nbest
 from parley.engines.stt.hallucination import without_invented_tail
-from parley.engines.stt.loops import before_loop, without_loop
+from parley.engines.stt.loops import before_loop, stretched_tail, without_loop
 from parley.engines.stt.phrase_bias import PhraseBooster, words_of
 from parley.engines.stt.segmenting import (
     DecodedWord,
@@ -153,20 +153,42 @@ class WhisperEngine:
         )
         # A loop is cut, and what it covered is read again below.
         words = before_loop(words, duration)
+        # Whisper may lay its last words over speech it left unread: read from the first of
+        # them on, the reading that finds more words stands.
+        if (stretched := stretched_tail(words)) is not None:
+            start = int(words[stretched].word.start * self.sample_rate)
+            again = self._read_rest(samples, speech_after(stretches, start), found, request)
+            if len(again) > len(words) - stretched:
+                words = words[:stretched] + again
         for _ in range(UNREAD_RETRIES):
-            unread = speech_after(stretches, words, self.sample_rate)
+            after = int(words[-1].word.end * self.sample_rate) if words else 0
+            unread = speech_after(stretches, after)
             left = duration_of(unread, self.sample_rate)
             if not words or left < UNREAD_SECONDS:
                 break
-            # The encoder sees only what is left (and some silence), not a 30 s window.
-            fitted = max(MIN_FITTED_SECONDS, math.ceil(left + FITTED_PAD_SECONDS))
-            more, _ = self._decode_audio(
-                packed(samples, unread), unread, samples, found, request, window_seconds=fitted
-            )
+            more = self._read_rest(samples, unread, found, request)
             if not more:
                 break
-            words += before_loop(more, left)
+            words += more
         return split_at_pauses(without_invented_tail(words), found), found
+
+    def _read_rest(
+        self,
+        samples: FloatArray,
+        unread: list[dict[str, int]],
+        language: str,
+        request: DecodeRequest,
+    ) -> list[DecodedWord]:
+        """Speech a reading left unread, read on its own: the encoder sees only it (and
+        some silence), not a 30 s window."""
+        left = duration_of(unread, self.sample_rate)
+        if not left:
+            return []
+        fitted = max(MIN_FITTED_SECONDS, math.ceil(left + FITTED_PAD_SECONDS))
+        more, _ = self._decode_audio(
+            packed(samples, unread), unread, samples, language, request, window_seconds=fitted
+        )
+        return before_loop(more, left)
 
     def _decode_audio(
         self,
