@@ -87,7 +87,7 @@ def test_quick_bench_writes_results_and_report(tmp_path: Path) -> None:
     assert suites["longrunning"]["wer"] <= 0.1
     assert suites["longrunning"]["audio_seconds_per_wall_second"] > 0
 
-    for name in ("tuning", "tuning, unbroken", "held-out"):
+    for name in ("tuning", "tuning, unbroken", "tuning, telephone", "held-out"):
         part = suites["streaming"][name]
         assert 0 <= part["file_wer"] <= 0.4
         one = part["1_streams"]

@@ -8,14 +8,18 @@ rules were chosen on, and the held-out set (`heldout/`), which nothing is ever f
 from __future__ import annotations
 
 import csv
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from parley.audio.decode import decode_audio
+from parley.audio.effects import apply_effects
+from parley.audio.encode import encode_audio
 from parley.audio.resample import resample
 from parley.domain.audio import FloatArray
+from parley.domain.speech import AudioFormat
 from parley.errors import InvalidArgument
 
 RATE = 16000
@@ -63,6 +67,16 @@ def load_speech_set(
         reference = path.with_suffix(".ref").read_text().strip()
         out.append(Utterance(path.stem, samples, reference, data, lang, kind))
     return out
+
+
+def telephone_copy(utterance: Utterance) -> Utterance:
+    """The clip as a telephone line carries it (as the held-out set's `tel_*` clips were
+    made): 300-3400 Hz, 8 kHz, 8-bit µ-law; back at 16 kHz."""
+    band = apply_effects(utterance.samples, RATE, telephone=True)
+    data = encode_audio(band, RATE, AudioFormat.WAV_MULAW, out_rate=8000)
+    audio = decode_audio(data)
+    samples = resample(audio.mono(), audio.sample_rate, RATE)
+    return dataclasses.replace(utterance, samples=samples, data=data, kind="telephone")
 
 
 def _manifest(directory: Path) -> dict[str, tuple[str, str]]:

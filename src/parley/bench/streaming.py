@@ -1,9 +1,9 @@
 """Live streams on a real server: 1, 2 and 4 simulated speakers at once, real speech in
 100 ms chunks at real-time pace, over gRPC with the official client; on the tuning set,
 on the tuning set's speech joined without pauses (1 stream: utterances cut inside
-speech), and on the held-out set's English speech (1 and 2 streams), each beside the WER
-of the same audio sent as a file; and, given one, WhisperLive on the held-out track at
-the same pace and stream counts."""
+speech), on the tuning set in telephone band (1 stream), and on the held-out set's
+English speech (1 and 2 streams), each beside the WER of the same audio sent as a file;
+and, given one, WhisperLive on the held-out track at the same pace and stream counts."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from google.cloud.speech_v1.services.speech.transports import SpeechGrpcTranspor
 from parley.bench import live, whisperlive
 from parley.bench.context import BenchContext, SuiteResult
 from parley.bench.server import ServerProcess
-from parley.bench.speech import RATE
+from parley.bench.speech import RATE, telephone_copy
 from parley.engines.model_files import whisper_base
 from parley.evaluation.wer import word_error_rate
 
@@ -49,6 +49,11 @@ def run(ctx: BenchContext) -> SuiteResult:
         ),
         # Where long recordings lose most against the file: utterances cut inside speech.
         "tuning, unbroken": (live.run_on_track(tuning, 20 if ctx.quick else 240), (1,)),
+        # The tuning set has no telephone speech of its own: its clips as a line carries them.
+        "tuning, telephone": (
+            live.build_track([telephone_copy(u) for u in tuning], 1 if ctx.quick else len(tuning)),
+            (1,),
+        ),
     }
     english = [u for u in ctx.held_out if u.language == "en"]
     if english:
