@@ -85,9 +85,12 @@ class Piece:
 def speech_pieces(
     samples: FloatArray, seconds: float, rate: int, *, utterance: bool = False
 ) -> list[Piece]:
-    """The stretches of speech that faster-whisper's VAD finds (with its Silero model,
-    heard afresh after each long silence: `fresh_regions`), grouped into pieces of at
-    most `seconds` of speech each.
+    """The stretches of speech that faster-whisper's VAD finds (with its Silero model),
+    grouped into pieces of at most `seconds` of speech each. It hears the audio twice:
+    through, its state carried from one sound to the next (in context, it hears quiet
+    speech just after a short pause), and afresh after each long silence (carried over
+    one, it went deaf to quieter speech for the rest of a file: `fresh_regions`); speech
+    either found is read.
 
     `utterance`: the audio is one utterance a live stream's own VAD found, which heard it
     in the context of the speech before. Heard afresh here, its quiet first words often
@@ -98,13 +101,15 @@ def speech_pieces(
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     vad = VadOptions(max_speech_duration_s=seconds, min_silence_duration_ms=160)
+    speech = get_speech_timestamps(samples, vad, sampling_rate=rate)
     # A live utterance has no such silence in it (a shorter one ends it).
-    regions = [(0, len(samples))] if utterance else fresh_regions(samples)
-    speech = [
-        {"start": start + found["start"], "end": start + found["end"]}
-        for start, end in regions
-        for found in get_speech_timestamps(samples[start:end], vad, sampling_rate=rate)
-    ]
+    if not utterance:
+        fresh = [
+            {"start": start + found["start"], "end": start + found["end"]}
+            for start, end in fresh_regions(samples)[1:]
+            for found in get_speech_timestamps(samples[start:end], vad, sampling_rate=rate)
+        ]
+        speech = _union(speech, fresh, int(seconds * rate))
     if utterance and speech and len(samples) <= seconds * rate:
         return [Piece([{"start": 0, "end": len(samples)}], speech)]
     return [Piece(group, group) for group in _grouped(speech, int(seconds * rate))]
@@ -121,6 +126,21 @@ def speech_after(piece: list[dict[str, int]], after: int) -> list[dict[str, int]
 
 def duration_of(piece: list[dict[str, int]], rate: int) -> float:
     return sum(s["end"] - s["start"] for s in piece) / rate
+
+
+def _union(
+    first: list[dict[str, int]], second: list[dict[str, int]], limit: int
+) -> list[dict[str, int]]:
+    """The speech either found, stretches that overlap joined up to `limit` samples."""
+    out: list[dict[str, int]] = []
+    for stretch in sorted(first + second, key=lambda s: s["start"]):
+        if not out or stretch["start"] > out[-1]["end"]:
+            out.append(dict(stretch))
+        elif stretch["end"] - out[-1]["start"] <= limit:
+            out[-1]["end"] = max(out[-1]["end"], stretch["end"])
+        elif stretch["end"] > out[-1]["end"]:
+            out.append({"start": out[-1]["end"], "end": stretch["end"]})
+    return out
 
 
 def _grouped(speech: list[dict[str, int]], limit: int) -> list[list[dict[str, int]]]:
