@@ -127,7 +127,10 @@ def test_a_long_file_streams_deltas_as_its_windows_finish(client: OpenAI) -> Non
     buffer.seek(0)
     events = list(client.audio.transcriptions.create(file=buffer, model="whisper-1", stream=True))
     deltas = [e for e in events if e.type == "transcript.text.delta"]
-    assert len(deltas) >= 3, "deltas came all at once"
+    # Three windows, two read at once: a window that finishes before the one ahead of it
+    # waits for it and goes out in the same delta, so two deltas are the fewest that show
+    # the text coming as windows finish.
+    assert len(deltas) >= 2, "deltas came all at once"
     assert events[-1].type == "transcript.text.done"
 
 
