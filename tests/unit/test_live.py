@@ -194,3 +194,29 @@ def test_the_vad_starts_afresh_after_a_silence_not_at_a_short_pause(
     # One fresh start: a second or so into the silence after the second sentence.
     assert len(fresh) == 2
     assert 2 * seconds + 0.7 + 1.0 < fresh[1] * frame < 2 * seconds + 0.7 + 2.0
+
+
+def test_a_final_within_a_turn_is_read_after_the_speech_before_it() -> None:
+    """The reading for the second sentence's final starts up to 3 s into the first, 0.7 s
+    of pause before it (one turn); the third, after 2.5 s of silence (a new turn), is
+    read alone."""
+    sentence = clip("ps_librivox_0880").samples().astype(np.float32)
+
+    def pause(length: float) -> FloatArray:
+        return np.zeros(int(length * RATE), np.float32)
+
+    audio = np.concatenate([sentence, pause(0.7), sentence, pause(2.5), sentence, pause(1.0)])
+    lengths: list[float] = []  # seconds of audio in each reading for a final
+
+    async def decode(samples: FloatArray, request: DecodeRequest, for_final: bool) -> Transcript:
+        if for_final:
+            lengths.append(len(samples) / RATE)
+        return await fake_decode(samples, request, for_final)
+
+    events = recognize(audio, LiveOptions(), decode=decode)
+    assert len([e for e in events if isinstance(e, LiveResult) and e.is_final]) == 3
+    speech = 2.6  # seconds of speech in the sentence
+    first, second, third = lengths
+    assert first < speech + 1.0
+    assert second > speech + 2.0  # its own audio and a lead-in of up to 3 s
+    assert third < speech + 1.0

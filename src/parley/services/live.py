@@ -32,6 +32,7 @@ from parley.domain.streaming import (
 from parley.domain.transcript import Alternative, Segment, Transcript, Word, join_words
 from parley.engines.base import DecodeRequest
 from parley.services.endpointing import OFFSET, Endpointer, Utterance
+from parley.services.lead_in import LEAD_IN_SECONDS, after_lead_in, tokens
 from parley.services.stability import STABLE, UNSTABLE, InterimTracker
 
 # (16 kHz audio, request, urgent): urgent readings (for final results) go first.
@@ -71,6 +72,7 @@ class _Ended:
     utterance: Utterance
     audio: FloatArray  # from `utterance.start` on
     reading: _Reading | None  # made at its pause, if any
+    lead: FloatArray  # the speech before it in its turn, if any (see `lead_in`)
     cut: bool = False  # ended inside speech, not at a pause
 
 
@@ -114,6 +116,8 @@ class ChannelRecognizer:
         self._interims = InterimTracker()
         self._last_end = 0.0  # where the last utterance ended, in seconds
         self._heard = False
+        self._previous: Utterance | None = None  # the utterance ended last
+        self._said: list[str] = []  # the last final's words (as `lead_in.tokens`)
 
     @property
     def done(self) -> bool:
@@ -236,7 +240,8 @@ class ChannelRecognizer:
         end = utterance.speech_end
         self._last_end = end / SAMPLE_RATE
         audio = self._audio[utterance.start - self._offset : upto - self._offset].copy()
-        self._ended.append(_Ended(utterance, audio, reading, cut))
+        self._ended.append(_Ended(utterance, audio, reading, self._lead(utterance), cut))
+        self._previous = utterance
         if self._live.single_utterance:
             self._over = True
             self._event(SpeechEventKind.END_OF_SINGLE_UTTERANCE, end / SAMPLE_RATE)
@@ -247,7 +252,8 @@ class ChannelRecognizer:
             transcript = await ended.reading.task
         else:
             request = self._cut_request if ended.cut else self._request
-            transcript = await self._decode(ended.audio, request, True)
+            transcript = await self._in_turn(ended.lead, ended.audio, request)
+        self._said = tokens(w for s in transcript.segments for w in s.words)
         utterance = ended.utterance
         segment = _merged(self._finish(transcript), utterance.start / SAMPLE_RATE, self.channel)
         if segment is not None:
@@ -262,9 +268,41 @@ class ChannelRecognizer:
         """Read the utterance so far; an interim result shows it, if still current."""
         end = self._read_until = self._position()
         audio = self._audio[utterance.start - self._offset : end - self._offset].copy()
-        task = asyncio.create_task(self._decode(audio, request, urgent))
+        reading = (
+            self._in_turn(self._lead(utterance), audio, request)
+            if urgent
+            else self._decode(audio, request, False)
+        )
+        task = asyncio.create_task(reading)
         task.add_done_callback(lambda done: self._interim(utterance, done, end))
         return task
+
+    def _lead(self, utterance: Utterance) -> FloatArray:
+        """The last seconds of the utterance before, if `utterance` goes on from it in the
+        same turn: a lead-in for the reading of its final result (see `lead_in`)."""
+        previous = self._previous
+        if previous is None or (
+            utterance.start - previous.speech_end > self._tuning.fresh_vad * SAMPLE_RATE
+        ):
+            return np.zeros(0, np.float32)
+        start = max(previous.start, utterance.start - int(LEAD_IN_SECONDS * SAMPLE_RATE))
+        start = max(start, self._offset)
+        return self._audio[start - self._offset : utterance.start - self._offset].copy()
+
+    def _in_turn(
+        self, lead: FloatArray, audio: FloatArray, request: DecodeRequest
+    ) -> Coroutine[Any, Any, Transcript]:
+        """A reading for a final result, after `lead` when the last final had words."""
+        # A reading cut at the lead-in keeps only its best alternative.
+        if not len(lead) or not self._said or request.alternatives > 1:
+            return self._decode(audio, request, True)
+        return self._read_after(lead, self._said, audio, request)
+
+    async def _read_after(
+        self, lead: FloatArray, previous: list[str], audio: FloatArray, request: DecodeRequest
+    ) -> Transcript:
+        reading = await self._decode(np.concatenate([lead, audio]), request, True)
+        return after_lead_in(reading, previous, len(lead) / SAMPLE_RATE, len(audio) / SAMPLE_RATE)
 
     def _current_candidate(self, utterance: Utterance) -> _Reading | None:
         """The reading made at this pause, unless speech came after it."""
@@ -340,6 +378,7 @@ class ChannelRecognizer:
         """Keep only the audio a reading may still need: memory stays flat."""
         utterance = self._endpointer.utterance
         keep_from = utterance.start if utterance else self._position() - FRAME * 16
+        keep_from -= int(LEAD_IN_SECONDS * SAMPLE_RATE)  # a lead-in for the next reading
         drop = max(0, keep_from - self._offset)
         if drop:
             self._audio = self._audio[drop:]
