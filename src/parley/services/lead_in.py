@@ -2,10 +2,10 @@
 
 Read alone, a phrase that goes on from the one before ("acoustic corpus" after "quite
 different than the, uh") loses what it follows; a file reads it in a 30-s window beside
-its neighbours. So an utterance that starts within a turn is read with the last seconds of
-the one before as a lead-in, and the reading's words up to where the previous final's
-words end are dropped. That end is found by aligning the two texts, not by word times,
-which put a word at a cut or a short pause on either side of it."""
+its neighbours. So an utterance that starts within a turn, after a short pause, is read
+with the last seconds of the one before as a lead-in, and the reading's words up to where
+the previous final's words end are dropped. That end is found by aligning the two texts,
+not by word times, which put a word near the pause on either side of it."""
 
 from __future__ import annotations
 

@@ -116,7 +116,7 @@ class ChannelRecognizer:
         self._interims = InterimTracker()
         self._last_end = 0.0  # where the last utterance ended, in seconds
         self._heard = False
-        self._previous: Utterance | None = None  # the utterance ended last
+        self._previous: Utterance | None = None  # the utterance ended last, at a pause
         self._said: list[str] = []  # the last final's words (as `lead_in.tokens`)
 
     @property
@@ -241,7 +241,9 @@ class ChannelRecognizer:
         self._last_end = end / SAMPLE_RATE
         audio = self._audio[utterance.start - self._offset : upto - self._offset].copy()
         self._ended.append(_Ended(utterance, audio, reading, self._lead(utterance), cut))
-        self._previous = utterance
+        # After a cut, the lead-in would be read twice over in speech that goes on: on the
+        # tuning set's unbroken speech it cost more words than it gave.
+        self._previous = None if cut else utterance
         if self._live.single_utterance:
             self._over = True
             self._event(SpeechEventKind.END_OF_SINGLE_UTTERANCE, end / SAMPLE_RATE)
@@ -279,7 +281,8 @@ class ChannelRecognizer:
 
     def _lead(self, utterance: Utterance) -> FloatArray:
         """The last seconds of the utterance before, if `utterance` goes on from it in the
-        same turn: a lead-in for the reading of its final result (see `lead_in`)."""
+        same turn after a short pause: a lead-in for the reading of its final result (see
+        `lead_in`)."""
         previous = self._previous
         if previous is None or (
             utterance.start - previous.speech_end > self._tuning.fresh_vad * SAMPLE_RATE
