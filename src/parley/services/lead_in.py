@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from parley.domain.transcript import Alternative, Segment, Transcript, Word, join_words
 
 LEAD_IN_SECONDS = 3.0
-# The alignment may miss the previous final's last word: a word at a cut, read two ways.
+# The alignment may miss the previous final's last word: a word near the pause, read two ways.
 MISSED_WORDS = 1
 
 
