@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import re
 from collections.abc import Iterable, Sequence
 
 from parley.domain.transcript import Alternative, Segment, Transcript, Word, join_words
+from parley.services.stability import word_key
 
 LEAD_IN_SECONDS = 3.0
 # The alignment may miss the previous final's last word: a word near the pause, read two ways.
@@ -22,8 +22,8 @@ MISSED_WORDS = 1
 
 
 def tokens(words: Iterable[Word]) -> list[str]:
-    """Words as compared: lower case, without punctuation."""
-    return [re.sub(r"[^\w']", "", w.text.lower()) for w in words]
+    """Words as compared (`stability.word_key`)."""
+    return [word_key(w) for w in words]
 
 
 def after_lead_in(

@@ -9,7 +9,8 @@ STABLE = 0.9
 UNSTABLE = 0.1
 
 
-def _key(word: Word) -> str:
+def word_key(word: Word) -> str:
+    """A word as readings are compared: lower case, letters and digits only."""
     return "".join(c for c in word.text.lower() if c.isalnum())
 
 
@@ -26,7 +27,7 @@ class InterimTracker:
         )
         agreed = 0
         previous = self._previous[len(self.stable) :]
-        while agreed < min(len(previous), len(tail)) and _key(previous[agreed]) == _key(
+        while agreed < min(len(previous), len(tail)) and word_key(previous[agreed]) == word_key(
             tail[agreed]
         ):
             agreed += 1
@@ -43,7 +44,7 @@ class InterimTracker:
 
 def _agrees(stable: list[Word], words: list[Word]) -> bool:
     return len(words) >= len(stable) and all(
-        _key(a) == _key(b) for a, b in zip(stable, words, strict=False)
+        word_key(a) == word_key(b) for a, b in zip(stable, words, strict=False)
     )
 
 
